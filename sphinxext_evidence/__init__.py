@@ -1,0 +1,5 @@
+"""sphinxext-evidence: evidence-based health writing for Sphinx."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
