@@ -1,0 +1,183 @@
+"""A small real HTTP server on loopback for tests that talk to web services.
+
+Service doubles (E-utilities, openFDA, Crossref) register a handler per path;
+a test can queue canned responses on a path (faults, delays, odd bodies),
+which are served first, in order, before the handler takes over again.  Every
+request is recorded with its method, path, query, form body and arrival time.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Canned:
+    """One scripted response: status, headers, body and an optional delay before answering."""
+
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes | str = b""
+    delay: float = 0.0
+
+    def payload(self) -> bytes:
+        """The body as bytes (text is sent as UTF-8)."""
+        return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
+
+
+@dataclass
+class RecordedRequest:
+    """A request as the server saw it."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    form: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+    time: float  # time.monotonic() on arrival
+
+    def param(self, name: str) -> str | None:
+        """First value of ``name`` from the form body, else from the query string."""
+        values = self.form.get(name) or self.query.get(name)
+        return values[0] if values else None
+
+    def params(self) -> dict[str, str]:
+        """Query and form parameters merged (first value each; form wins)."""
+        merged = {k: v[0] for k, v in self.query.items() if v}
+        merged.update({k: v[0] for k, v in self.form.items() if v})
+        return merged
+
+
+Handler = Callable[[RecordedRequest], Canned]
+
+
+class FakeServer:
+    """A threaded HTTP server on 127.0.0.1 with per-path handlers and fault queues."""
+
+    def __init__(self) -> None:
+        self.requests: list[RecordedRequest] = []
+        self._handlers: dict[str, Handler] = {}
+        self._queues: dict[str, collections.deque[Canned]] = collections.defaultdict(collections.deque)
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- set-up --------------------------------------------------------------
+
+    def route(self, path: str, handler: Handler) -> None:
+        """Answer requests to ``path`` (exact match, query string ignored) with ``handler``."""
+        self._handlers[path] = handler
+
+    def queue(self, path: str, *responses: Canned) -> None:
+        """Serve ``responses`` in order to the next requests on ``path``, then the handler again."""
+        with self._lock:
+            self._queues[path].extend(responses)
+
+    @property
+    def url(self) -> str:
+        """Base URL with a trailing slash, e.g. ``http://127.0.0.1:40123/``."""
+        if self._httpd is None:
+            raise RuntimeError("server not started")
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    def requests_to(self, path: str) -> list[RecordedRequest]:
+        """Recorded requests whose path is ``path``."""
+        with self._lock:
+            return [r for r in self.requests if r.path == path]
+
+    # -- life cycle ----------------------------------------------------------
+
+    def start(self) -> FakeServer:
+        """Bind to a free port on loopback and serve in a background thread."""
+        server = self
+
+        class RequestHandler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                server._handle(self)
+
+            do_POST = do_GET
+            do_HEAD = do_GET
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass  # keep pytest output clean
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), RequestHandler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="fake-http", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving; delayed responses still in progress are abandoned."""
+        self._stopping.set()
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> FakeServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- serving -------------------------------------------------------------
+
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        parts = urlsplit(request.path)
+        length = int(request.headers.get("Content-Length") or 0)
+        body = request.rfile.read(length) if length else b""
+        form: dict[str, list[str]] = {}
+        if "application/x-www-form-urlencoded" in (request.headers.get("Content-Type") or ""):
+            form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+        recorded = RecordedRequest(
+            method=request.command,
+            path=parts.path,
+            query=parse_qs(parts.query, keep_blank_values=True),
+            form=form,
+            headers={k: v for k, v in request.headers.items()},
+            body=body,
+            time=time.monotonic(),
+        )
+        with self._lock:
+            self.requests.append(recorded)
+            queue = self._queues.get(parts.path)
+            canned = queue.popleft() if queue else None
+        if canned is None:
+            handler = self._handlers.get(parts.path)
+            if handler is None:
+                canned = Canned(404, {"Content-Type": "text/plain"}, b"not found")
+            else:
+                canned = handler(recorded)
+        if canned.delay and self._stopping.wait(canned.delay):
+            return
+        payload = canned.payload()
+        try:
+            request.send_response(canned.status)
+            headers = {"Content-Type": "text/plain; charset=UTF-8", **canned.headers}
+            for name, value in headers.items():
+                request.send_header(name, value)
+            request.send_header("Content-Length", str(len(payload)))
+            request.end_headers()
+            if request.command != "HEAD":
+                request.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (e.g. after its timeout)
