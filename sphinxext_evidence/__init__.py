@@ -2,4 +2,41 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 __version__ = "0.1.0"
+
+
+def setup(app: Any) -> dict[str, Any]:
+    """Wire the extension into Sphinx: config values, domain, roles, directives, events, CSS."""
+    from sphinxext_evidence import config, fetch, nodes, resolve
+    from sphinxext_evidence.directives.pmid import PmidDirective
+    from sphinxext_evidence.directives.references import ReferencesDirective
+    from sphinxext_evidence.domain import EvidenceDomain
+    from sphinxext_evidence.render.cards import render_study_card
+    from sphinxext_evidence.render.references import render_cite, render_reference_list
+    from sphinxext_evidence.roles import pmid_role
+
+    config.register(app)
+    app.connect("config-inited", config.stash_secrets)
+    app.add_domain(EvidenceDomain)
+
+    app.add_role("pmid", pmid_role())
+    app.add_directive("references", ReferencesDirective)
+    app.add_directive("pmid", PmidDirective)
+
+    resolve.register_renderer(nodes.pending_cite, render_cite)
+    resolve.register_renderer(nodes.study_card, render_study_card)
+    resolve.register_renderer(nodes.reference_list, render_reference_list)
+
+    app.add_transform(resolve.EnsureReferenceList)
+    app.add_post_transform(resolve.ResolveEvidence)
+    app.connect("env-updated", fetch.on_env_updated)
+
+    static = Path(__file__).parent / "static"
+    app.connect("builder-inited", lambda a: a.config.html_static_path.append(str(static))
+                if hasattr(a.config, "html_static_path") else None)
+    app.add_css_file("evidence.css")
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True,
+            "env_version": 1}

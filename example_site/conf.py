@@ -1,0 +1,27 @@
+"""Sphinx configuration for the sphinxext-evidence example site.
+
+The site is built from the committed lockfile ``evidence.lock.json`` next to
+this file, so a normal build needs no network. To refresh the records from
+NCBI, see README.md.
+"""
+
+project = "Evidence Desk — example"
+author = "Evidence Desk"
+copyright = "2026, Evidence Desk (example content)"
+
+extensions = [
+    "sphinxext_evidence",
+    "sphinx_design",
+    "myst_parser",
+]
+
+# NCBI etiquette: sent with every E-utilities request when the lockfile is
+# refreshed. ``evidence_offline`` is deliberately not set: the build reads the
+# committed lockfile and only goes to the network for identifiers that are
+# missing from it.
+evidence_email = "evidence-desk@example.org"
+
+html_theme = "alabaster"
+html_title = project
+
+exclude_patterns = ["_build", "fixtures", "README.md"]

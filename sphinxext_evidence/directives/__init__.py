@@ -1,0 +1,1 @@
+"""Directives: input parsing and validation only; rendering happens at resolve time."""

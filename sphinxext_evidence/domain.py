@@ -1,0 +1,78 @@
+"""Per-document bookkeeping that keeps incremental and parallel builds right.
+
+While reading, roles and directives note what each page needs (cited keys,
+grades, regulatory look-ups) under a named bucket.  The fetch stage reads the
+union; resolution reads the records the fetch stage stored here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Set
+from typing import Any
+
+from sphinx.domains import Domain
+
+from sphinxext_evidence.keys import key_parts
+
+CITE = "cite"
+
+
+class EvidenceDomain(Domain):
+    """The ``evidence`` domain: what each page cites, plus the records for the build."""
+
+    name = "evidence"
+    label = "Evidence"
+    data_version = 1
+    initial_data: dict[str, Any] = {
+        "docs": {},  # docname -> bucket -> list of items, in order of appearance
+        "records": {},  # lockfile section -> identifier -> record (set by the fetch stage)
+        "unknown": {},  # lockfile section -> identifiers the service says do not exist
+    }
+
+    def note(self, docname: str, bucket: str, item: Any) -> None:
+        """Record that ``docname`` needs ``item`` (kept once, in order)."""
+        items = self.data["docs"].setdefault(docname, {}).setdefault(bucket, [])
+        if item not in items:
+            items.append(item)
+
+    def note_citations(self, docname: str, keys: list[str]) -> None:
+        """Record citation keys used on ``docname``."""
+        for key in keys:
+            self.note(docname, CITE, key)
+
+    def bucket(self, bucket: str) -> Iterator[tuple[str, list[Any]]]:
+        """Yield ``(docname, items)`` for every page with items in ``bucket``, sorted by page."""
+        for docname in sorted(self.data["docs"]):
+            items = self.data["docs"][docname].get(bucket)
+            if items:
+                yield docname, items
+
+    def cited_ids(self, kind: str) -> set[str]:
+        """Identifiers of one kind (``pmid``, ``doi``) cited anywhere in the project."""
+        return {
+            key_parts(key)[1] for _, keys in self.bucket(CITE) for key in keys if key_parts(key)[0] == kind
+        }
+
+    @property
+    def records(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """Lockfile content for this build: section -> identifier -> record."""
+        return self.data["records"]
+
+    @property
+    def unknown(self) -> dict[str, list[str]]:
+        """Identifiers a service reported as non-existent, per section."""
+        return self.data["unknown"]
+
+    def clear_doc(self, docname: str) -> None:
+        """Forget what ``docname`` needed (it is being re-read)."""
+        self.data["docs"].pop(docname, None)
+
+    def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
+        """Take over what parallel readers noted for ``docnames``."""
+        for docname in docnames:
+            if docname in otherdata["docs"]:
+                self.data["docs"][docname] = otherdata["docs"][docname]
+
+    def resolve_any_xref(self, *args: Any, **kwargs: Any) -> list[Any]:
+        """The domain has no cross-reference roles."""
+        return []

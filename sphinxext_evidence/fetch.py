@@ -1,0 +1,198 @@
+"""The fetch stage: once per build, after every page is read.
+
+The union of what pages need is checked against the lockfile; only what is
+missing (or stale, if refreshing was asked for) is fetched, the lockfile is
+rewritten atomically, and the records are handed to the resolve stage through
+the domain.  A failed fetch keeps every known record and becomes a warning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
+
+from sphinxext_evidence import lockfile
+from sphinxext_evidence.config import is_offline, secrets
+from sphinxext_evidence.domain import CITE, EvidenceDomain
+from sphinxext_evidence.keys import key_parts
+from sphinxext_evidence.sources import FetchResult
+from sphinxext_evidence.sources.http import HttpSettings
+
+logger = logging.getLogger(__name__)
+
+
+class Fetcher(Protocol):
+    """A service client as the fetch stage uses it."""
+
+    def fetch(self, ids: list[str]) -> FetchResult: ...  # noqa: D102
+
+    def close(self) -> None: ...  # noqa: D102
+
+
+@dataclass(frozen=True)
+class Source:
+    """One service: its lockfile section, what the project wants from it, and its client."""
+
+    section: str
+    label: str
+    wanted: Callable[[EvidenceDomain, dict[str, dict[str, Any]]], set[str]]
+    client: Callable[[Sphinx, str], Fetcher]
+    stale: Callable[[dict[str, Any], Sphinx, dt.date], bool] | None = None
+
+
+def today() -> dt.date:
+    """Today's date, or the one ``SOURCE_DATE_EPOCH`` fixes for reproducible builds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+    return dt.date.today()
+
+
+def http_settings(app: Sphinx, min_interval: float) -> HttpSettings:
+    """HTTP knobs from the ``evidence_http_*`` values."""
+    cfg = app.config
+    return HttpSettings(
+        timeout=float(cfg.evidence_http_timeout),
+        retries=int(cfg.evidence_http_retries),
+        backoff=float(cfg.evidence_http_backoff),
+        min_interval=min_interval,
+    )
+
+
+def _older_than_refresh(record: dict[str, Any], app: Sphinx, now: dt.date) -> bool:
+    days = app.config.evidence_refresh_days
+    fetched = (record.get("custom") or {}).get("fetched", "")
+    if days is None or not fetched:
+        return False
+    try:
+        return (now - dt.date.fromisoformat(fetched)).days > int(days)
+    except ValueError:
+        return True
+
+
+def _pubmed_wanted(domain: EvidenceDomain, records: dict[str, dict[str, Any]]) -> set[str]:
+    return domain.cited_ids("pmid")
+
+
+def _pubmed_client(app: Sphinx, day: str) -> Fetcher:
+    from sphinxext_evidence.sources.pubmed import PubMedClient
+
+    key = secrets(app).ncbi
+    return PubMedClient(
+        base_url=app.config.evidence_eutils_url,
+        tool=app.config.evidence_tool,
+        email=app.config.evidence_email,
+        api_key=key,
+        http=http_settings(app, 0.1 if key else 1 / 3),
+        today=day,
+    )
+
+
+SOURCES: list[Source] = [
+    Source("pubmed", "PubMed", _pubmed_wanted, _pubmed_client, _older_than_refresh),
+]
+
+
+def lockfile_path(app: Sphinx) -> Path:
+    """Where this project's lockfile lives."""
+    return Path(app.confdir, app.config.evidence_lockfile)
+
+
+def run_fetch(app: Sphinx, domain: EvidenceDomain, refresh: bool = False) -> tuple[lockfile.Sections, dict[str, list[str]]]:
+    """Bring the lockfile up to date with what ``domain`` needs; return records and unknown ids.
+
+    Nothing is fetched in offline mode; failures are warnings and keep what is known.
+    """
+    path = lockfile_path(app)
+    writable = True
+    try:
+        sections = lockfile.load(path)
+    except lockfile.LockfileError as exc:
+        logger.warning("%s; using no cached records and leaving the file untouched", exc,
+                       type="evidence", subtype="lockfile")
+        sections, writable = {}, False
+    offline = is_offline(app.config)
+    now = today()
+    updates: dict[str, dict[str, dict[str, Any]]] = {}
+    unknown: dict[str, list[str]] = {}
+    for source in SOURCES:
+        have = sections.get(source.section, {})
+        wanted = source.wanted(domain, sections)
+        missing = sorted(
+            i for i in wanted
+            if i not in have or refresh or (source.stale is not None and source.stale(have[i], app, now))
+        )
+        if not missing:
+            continue
+        if offline:
+            logger.info("evidence: offline; %d %s record(s) not in %s", len(missing), source.label, path.name)
+            continue
+        logger.info("evidence: fetching %d %s record(s)", len(missing), source.label)
+        client = source.client(app, now.isoformat())
+        try:
+            result = client.fetch(missing)
+        finally:
+            client.close()
+        for error in result.errors:
+            logger.warning("%s fetch failed: %s; records already in %s are kept", source.label, error,
+                           path.name, type="evidence", subtype="fetch")
+        if result.records:
+            updates[source.section] = result.records
+        if result.unknown:
+            unknown[source.section] = sorted(result.unknown)
+    if updates:
+        if writable:
+            try:
+                sections = lockfile.save(path, updates)
+            except OSError as exc:
+                logger.warning("cannot write %s: %s", path, exc, type="evidence", subtype="lockfile")
+                _merge(sections, updates)
+        else:
+            _merge(sections, updates)
+    return sections, unknown
+
+
+def _merge(sections: lockfile.Sections, updates: dict[str, dict[str, dict[str, Any]]]) -> None:
+    for section, records in updates.items():
+        sections.setdefault(section, {}).update(records)
+
+
+def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """``env-updated`` handler: fetch, store records in the domain, return pages to rewrite."""
+    domain: EvidenceDomain = env.get_domain("evidence")  # type: ignore[assignment]
+    old = domain.records
+    sections, unknown = run_fetch(app, domain)
+    changed = {
+        f"{section}:{ident}"
+        for section in set(old) | set(sections)
+        for ident in set(old.get(section, {})) | set(sections.get(section, {}))
+        if old.get(section, {}).get(ident) != sections.get(section, {}).get(ident)
+    }
+    changed |= {f"{s}:{i}" for s, ids in unknown.items() for i in ids}
+    domain.data["records"] = sections
+    domain.data["unknown"] = unknown
+    return sorted(pages_needing(domain, changed)) if changed else []
+
+
+SECTION_OF_KIND = {"pmid": "pubmed", "doi": "crossref"}
+
+
+def pages_needing(domain: EvidenceDomain, changed: Iterable[str]) -> set[str]:
+    """Pages whose cited records (``section:id`` strings) are in ``changed``."""
+    changed = set(changed)
+    pages: set[str] = set()
+    for docname, keys in domain.bucket(CITE):
+        for key in keys:
+            kind, ident = key_parts(key)
+            if f"{SECTION_OF_KIND.get(kind, kind)}:{ident}" in changed:
+                pages.add(docname)
+                break
+    return pages

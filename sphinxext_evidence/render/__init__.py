@@ -1,0 +1,1 @@
+"""Renderers: records to standard docutils nodes with ``evidence-*`` CSS classes."""

@@ -1,0 +1,103 @@
+"""Small node builders shared by the renderers."""
+
+from __future__ import annotations
+
+from docutils import nodes
+
+from sphinxext_evidence.model import Article, Author, title_tokens
+
+PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{}/"
+DOI_URL = "https://doi.org/{}"
+PMC_URL = "https://www.ncbi.nlm.nih.gov/pmc/articles/{}/"
+
+_TAG_NODES: dict[str, type[nodes.TextElement]] = {
+    "i": nodes.emphasis,
+    "b": nodes.strong,
+    "sup": nodes.superscript,
+    "sub": nodes.subscript,
+    "u": nodes.emphasis,
+}
+
+
+def title_nodes(title: str) -> list[nodes.Node]:
+    """A stored title as text, emphasis, strong, superscript and subscript nodes."""
+    out: list[nodes.Node] = []
+    for tag, text in title_tokens(title):
+        out.append(_TAG_NODES[tag](text, text) if tag else nodes.Text(text))
+    return out
+
+
+def link(text: str, url: str, classes: list[str] | None = None) -> nodes.reference:
+    """An external link."""
+    return nodes.reference(text, text, refuri=url, classes=classes or [], internal=False)
+
+
+def badge(text: str, kind: str) -> nodes.inline:
+    """A small labelled badge; the word carries the meaning, the class only the colour."""
+    return nodes.inline(text, text, classes=["evidence-badge", f"evidence-badge-{kind}"])
+
+
+def author_list(authors: tuple[Author, ...], limit: int) -> str:
+    """``A, B, C, et al.`` with at most ``limit`` names (all when ``limit`` <= 0)."""
+    if not authors:
+        return ""
+    names = [a.short for a in authors]
+    if 0 < limit < len(names):
+        return ", ".join(names[:limit]) + ", et al."
+    return ", ".join(names)
+
+
+def ends_sentence(text: str) -> bool:
+    """True when ``text`` already ends with closing punctuation."""
+    return text.rstrip().endswith((".", "?", "!"))
+
+
+def citation_nodes(article: Article, limit: int) -> list[nodes.Node]:
+    """The reference text: ``Authors (Year). Title. Journal.`` (books and chapters adapted)."""
+    out: list[nodes.Node] = []
+    authors = author_list(article.authors, limit)
+    if authors:
+        out.append(nodes.Text(authors + " "))
+    if article.year:
+        out.append(nodes.Text(f"({article.year}). "))
+    title = nodes.inline("", "", *title_nodes(article.title), classes=["evidence-title"])
+    out.append(title)
+    out.append(nodes.Text(" " if ends_sentence(title.astext()) else ". "))
+    if article.type == "chapter":
+        editors = author_list(article.editors, limit)
+        book = f"In: {editors}, editors. " if editors else "In: "
+        out.append(nodes.Text(book))
+        out.append(nodes.emphasis(article.container_title, article.container_title))
+        out.append(nodes.Text(". "))
+        if article.publisher:
+            out.append(nodes.Text(_publisher(article) + ". "))
+    elif article.type == "book":
+        if article.publisher:
+            out.append(nodes.Text(_publisher(article) + ". "))
+    elif article.journal:
+        out.append(nodes.emphasis(article.journal, article.journal))
+        out.append(nodes.Text(". "))
+    return out
+
+
+def _publisher(article: Article) -> str:
+    return f"{article.publisher_place}: {article.publisher}" if article.publisher_place else article.publisher
+
+
+def identifier_links(article: Article) -> list[nodes.Node]:
+    """``PMID 123`` · ``doi:…`` · ``PMC…`` links, separated by middle dots."""
+    parts: list[nodes.Node] = []
+    if article.pmid:
+        parts.append(link(f"PMID {article.pmid}", PUBMED_URL.format(article.pmid), ["evidence-pmid"]))
+    if article.doi:
+        parts.append(link(f"doi:{article.doi}", DOI_URL.format(article.doi), ["evidence-doi"]))
+    if article.pmcid:
+        parts.append(link(article.pmcid, PMC_URL.format(article.pmcid), ["evidence-pmc"]))
+    if not (article.pmid or article.doi) and article.url:
+        parts.append(link(article.url, article.url))
+    out: list[nodes.Node] = []
+    for i, part in enumerate(parts):
+        if i:
+            out.append(nodes.Text(" · "))
+        out.append(part)
+    return out
