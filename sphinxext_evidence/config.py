@@ -52,8 +52,12 @@ OPTIONS: tuple[Option, ...] = (
 
 def register(app: Sphinx) -> None:
     """Add every ``evidence_*`` value to the Sphinx configuration."""
+    # Service URLs are looked up at call time so tests can point them at loopback.
+    urls = {"evidence_eutils_url": EUTILS_URL, "evidence_openfda_url": OPENFDA_URL,
+            "evidence_crossref_url": CROSSREF_URL}
     for opt in OPTIONS:
-        app.add_config_value(opt.name, opt.default, opt.rebuild, opt.types, description=opt.help)
+        default = urls.get(opt.name, opt.default)
+        app.add_config_value(opt.name, default, opt.rebuild, opt.types, description=opt.help)
 
 
 def is_offline(config: Config) -> bool:

@@ -1,0 +1,30 @@
+"""Shared pytest setup: Sphinx test roots, and a guard so no test can reach a real service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sphinxext_evidence import config
+
+ROOTS = Path(__file__).parent / "roots"
+# A closed port on loopback: a test that forgets to point a client at its own
+# fake server fails fast instead of reaching the internet.
+NOWHERE = "http://127.0.0.1:9/"
+
+
+@pytest.fixture(scope="session")
+def rootdir() -> Path:
+    """Where sphinx.testing finds the ``test-<name>`` projects."""
+    return ROOTS
+
+
+@pytest.fixture(autouse=True)
+def _no_real_services(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point every default service URL at a dead loopback port and drop real API keys."""
+    monkeypatch.setattr(config, "EUTILS_URL", NOWHERE)
+    monkeypatch.setattr(config, "OPENFDA_URL", NOWHERE)
+    monkeypatch.setattr(config, "CROSSREF_URL", NOWHERE)
+    for name in ("NCBI_API_KEY", "OPENFDA_API_KEY", "SPHINX_EVIDENCE_OFFLINE", "SOURCE_DATE_EPOCH"):
+        monkeypatch.delenv(name, raising=False)
