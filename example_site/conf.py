@@ -14,6 +14,11 @@ extensions = [
     "sphinx_design",
     "myst_parser",
 ]
+# Note: sphinx_design also registers a directive called ``article-info``
+# (options author/avatar/date/read-time). Sphinx lets the extension loaded
+# later override a directive, so with this order sphinx_design's version
+# replaces the evidence byline unless sphinxext_evidence registers its own
+# in a way that does not depend on load order.
 
 # NCBI etiquette: sent with every E-utilities request when the lockfile is
 # refreshed. ``evidence_offline`` is deliberately not set: the build reads the
