@@ -385,7 +385,10 @@ class PubMedClient:
         if self.api_key:
             form["api_key"] = self.api_key
         what = _describe(batch)
-        response = self.session.request("POST", self.url, data=form)
+        try:
+            response = self.session.request("POST", self.url, data=form)
+        except ServiceError as exc:
+            raise ServiceError(f"PubMed efetch for {what} failed: {exc}") from None
         if response.status_code != 200:
             reason = f" {response.reason}" if response.reason else ""
             raise ServiceError(f"PubMed efetch for {what} failed: HTTP {response.status_code}{reason}")

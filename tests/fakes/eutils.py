@@ -69,7 +69,7 @@ class EUtilsDouble:
         self.records: dict[str, bytes] = {}
         for path in sorted(fixtures.glob("efetch_pubmed_xml_*.xml")):
             self.records.update(split_records(path.read_bytes()))
-        server.route(EFETCH_PATH, self._efetch)
+        server.route(EFETCH_PATH, self.efetch)
 
     @property
     def base_url(self) -> str:
@@ -95,7 +95,8 @@ class EUtilsDouble:
         self.records[pmid] = raw
         return pmid
 
-    def _efetch(self, request: RecordedRequest) -> Canned:
+    def efetch(self, request: RecordedRequest) -> Canned:
+        """The efetch route handler (tests may wrap it to fail selected requests)."""
         if (request.param("db") or "pubmed") != "pubmed":
             return Canned(200, XML_HEADERS, _error("Invalid db name specified"))
         ids = [i.strip() for i in (request.param("id") or "").split(",") if i.strip()]
