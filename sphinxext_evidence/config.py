@@ -40,7 +40,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("evidence_offline", False, "", (bool,),
            "Never touch the network (also on when SPHINX_EVIDENCE_OFFLINE=1)."),
     Option("evidence_refresh_days", None, "", (int, type(None)),
-           "Re-fetch records older than this many days (None: never refresh automatically)."),
+           "Re-fetch records fetched this many days ago or more (0: every build; None: never)."),
     Option("evidence_http_timeout", 30.0, "", (int, float), "Seconds to wait for a service to answer."),
     Option("evidence_http_retries", 4, "", (int,), "Retries on 429, 5xx and connection errors."),
     Option("evidence_http_backoff", 1.0, "", (int, float), "Back-off factor in seconds between retries."),

@@ -27,6 +27,7 @@ class EvidenceDomain(Domain):
         "docs": {},  # docname -> bucket -> list of items, in order of appearance
         "records": {},  # lockfile section -> identifier -> record (set by the fetch stage)
         "unknown": {},  # lockfile section -> identifiers the service says do not exist
+        "failures": [],  # what the last fetch stage could not do (for the command line)
     }
 
     def note(self, docname: str, bucket: str, item: Any) -> None:

@@ -73,7 +73,7 @@ def _older_than_refresh(record: dict[str, Any], app: Sphinx, now: dt.date) -> bo
     if days is None or not fetched:
         return False
     try:
-        return (now - dt.date.fromisoformat(fetched)).days > int(days)
+        return (now - dt.date.fromisoformat(fetched)).days >= int(days)
     except ValueError:
         return True
 
@@ -106,10 +106,11 @@ def lockfile_path(app: Sphinx) -> Path:
     return Path(app.confdir, app.config.evidence_lockfile)
 
 
-def run_fetch(app: Sphinx, domain: EvidenceDomain, refresh: bool = False) -> tuple[lockfile.Sections, dict[str, list[str]]]:
+def run_fetch(app: Sphinx, domain: EvidenceDomain) -> tuple[lockfile.Sections, dict[str, list[str]], list[str]]:
     """Bring the lockfile up to date with what ``domain`` needs; return records and unknown ids.
 
     Nothing is fetched in offline mode; failures are warnings and keep what is known.
+    Also returns the failures, for the command line to set its exit status.
     """
     path = lockfile_path(app)
     writable = True
@@ -123,12 +124,13 @@ def run_fetch(app: Sphinx, domain: EvidenceDomain, refresh: bool = False) -> tup
     now = today()
     updates: dict[str, dict[str, dict[str, Any]]] = {}
     unknown: dict[str, list[str]] = {}
+    failures: list[str] = []
     for source in SOURCES:
         have = sections.get(source.section, {})
         wanted = source.wanted(domain, sections)
         missing = sorted(
             i for i in wanted
-            if i not in have or refresh or (source.stale is not None and source.stale(have[i], app, now))
+            if i not in have or (source.stale is not None and source.stale(have[i], app, now))
         )
         if not missing:
             continue
@@ -142,6 +144,7 @@ def run_fetch(app: Sphinx, domain: EvidenceDomain, refresh: bool = False) -> tup
         finally:
             client.close()
         for error in result.errors:
+            failures.append(f"{source.label}: {error}")
             logger.warning("%s fetch failed: %s; records already in %s are kept", source.label, error,
                            path.name, type="evidence", subtype="fetch")
         if result.records:
@@ -154,10 +157,11 @@ def run_fetch(app: Sphinx, domain: EvidenceDomain, refresh: bool = False) -> tup
                 sections = lockfile.save(path, updates)
             except OSError as exc:
                 logger.warning("cannot write %s: %s", path, exc, type="evidence", subtype="lockfile")
+                failures.append(f"cannot write {path}: {exc}")
                 _merge(sections, updates)
         else:
             _merge(sections, updates)
-    return sections, unknown
+    return sections, unknown, failures
 
 
 def _merge(sections: lockfile.Sections, updates: dict[str, dict[str, dict[str, Any]]]) -> None:
@@ -169,7 +173,7 @@ def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """``env-updated`` handler: fetch, store records in the domain, return pages to rewrite."""
     domain: EvidenceDomain = env.get_domain("evidence")  # type: ignore[assignment]
     old = domain.records
-    sections, unknown = run_fetch(app, domain)
+    sections, unknown, failures = run_fetch(app, domain)
     changed = {
         f"{section}:{ident}"
         for section in set(old) | set(sections)
@@ -179,6 +183,7 @@ def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     changed |= {f"{s}:{i}" for s, ids in unknown.items() for i in ids}
     domain.data["records"] = sections
     domain.data["unknown"] = unknown
+    domain.data["failures"] = failures
     return sorted(pages_needing(domain, changed)) if changed else []
 
 

@@ -82,6 +82,8 @@ class PageContext:
     warned: set[tuple[str, str]] = field(default_factory=set)
     env: Any = None
     app: Any = None
+    config: Any = None
+    builder_format: str = ""
 
     def number(self, key: str) -> int:
         """The page's number for ``key``, assigning the next one on first sight."""
@@ -175,7 +177,8 @@ class ResolveEvidence(SphinxPostTransform):
             page = node.get("docname", self.env.docname)
             if page not in pages:
                 prefix = "evidence" if page == self.env.docname else f"evidence-{_slug(page)}"
-                pages[page] = PageContext(page, store, prefix, env=self.env, app=self.app)
+                pages[page] = PageContext(page, store, prefix, env=self.env, app=getattr(self.env, "_app", None),
+                                          config=self.config, builder_format=self.env._builder_cls.format)
             if isinstance(node, citing):
                 for key in node["keys"]:
                     pages[page].number(key)

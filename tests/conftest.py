@@ -28,3 +28,19 @@ def _no_real_services(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(config, "CROSSREF_URL", NOWHERE)
     for name in ("NCBI_API_KEY", "OPENFDA_API_KEY", "SPHINX_EVIDENCE_OFFLINE", "SOURCE_DATE_EPOCH"):
         monkeypatch.delenv(name, raising=False)
+
+
+pytest_plugins = ["fakes"]
+
+
+@pytest.fixture
+def project(tmp_path: Path):
+    """Copy ``tests/roots/test-<name>`` to a fresh directory and return its path."""
+    import shutil
+
+    def copy(name: str) -> Path:
+        dest = tmp_path / name
+        shutil.copytree(ROOTS / f"test-{name}", dest)
+        return dest
+
+    return copy

@@ -24,6 +24,10 @@ class LenientOptions(dict):
     def __missing__(self, key: str) -> Callable[[str | None], Any]:
         return directives.unchanged
 
+    def __bool__(self) -> bool:
+        # docutils parses an option block only when the spec is truthy.
+        return True
+
 
 def option_spec(*names: str, flags: Iterable[str] = ()) -> LenientOptions:
     """An option spec for ``names`` (values kept as text, checked in ``run``) plus flags."""

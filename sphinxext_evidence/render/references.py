@@ -76,7 +76,7 @@ def entry_nodes(key: str, ctx: PageContext) -> nodes.list_item:
     item = nodes.list_item(ids=[ctx.entry_id(key)], classes=["evidence-entry"])
     para = nodes.paragraph()
     item += para
-    limit = int(ctx.app.config.evidence_max_authors) if ctx.app else 3
+    limit = int(ctx.config.evidence_max_authors) if ctx.config else 3
     if article is None:
         kind, ident = key_parts(key)
         para += nodes.Text(f"{key_label(key)} — metadata not available. ")
@@ -136,7 +136,7 @@ def render_reference_list(node: reference_list, ctx: PageContext) -> list[nodes.
         return []
     out: list[nodes.Node] = []
     if node.get("auto"):
-        title = ctx.app.config.evidence_references_title if ctx.app else "References"
+        title = ctx.config.evidence_references_title if ctx.config else "References"
         out.append(nodes.rubric(title, title, classes=["evidence-references-title"]))
     enum = nodes.enumerated_list(enumtype="arabic", prefix="", suffix=".", classes=["evidence-references"])
     for key in sorted(ctx.numbers, key=ctx.numbers.__getitem__):

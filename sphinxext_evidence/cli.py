@@ -1,0 +1,92 @@
+"""The ``sphinx-evidence`` command: fill a project's lockfile, show stored records."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from sphinxext_evidence import lockfile
+from sphinxext_evidence.keys import parse_pmid
+
+
+def _find_confdir(path: Path) -> Path | None:
+    for candidate in (path, path / "docs", path / "source", path / "docs" / "source"):
+        if (candidate / "conf.py").is_file():
+            return candidate
+    return None
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    """Read a project (without writing output) so the fetch stage fills its lockfile."""
+    from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+    confdir = _find_confdir(Path(args.project))
+    if confdir is None:
+        sys.stderr.write(f"sphinx-evidence: no conf.py in {args.project}\n")
+        return 2
+    overrides: dict[str, object] = {"evidence_offline": False}
+    if args.refresh:
+        overrides["evidence_refresh_days"] = 0
+    with tempfile.TemporaryDirectory() as tmp, patch_docutils(confdir), docutils_namespace():
+        app = Sphinx(str(confdir), str(confdir), str(Path(tmp, "out")), str(Path(tmp, "doctrees")), "dummy",
+                     confoverrides=overrides, status=sys.stderr if args.verbose else None,
+                     warning=sys.stderr, freshenv=True)
+        app.build(force_all=True)
+        failures = app.env.get_domain("evidence").data.get("failures", [])
+        sections = app.env.get_domain("evidence").records
+    count = sum(len(records) for records in sections.values())
+    sys.stdout.write(f"{count} record(s) in {Path(confdir, app.config.evidence_lockfile)}\n")
+    for failure in failures:
+        sys.stderr.write(f"sphinx-evidence: {failure}\n")
+    return 1 if failures else 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    """Print the stored record of one PMID (or DOI) as JSON."""
+    confdir = _find_confdir(Path(args.project)) or Path(args.project)
+    path = confdir / args.lockfile
+    try:
+        sections = lockfile.load(path)
+    except lockfile.LockfileError as exc:
+        sys.stderr.write(f"sphinx-evidence: {exc}\n")
+        return 2
+    ident = args.id.strip()
+    pmid = parse_pmid(ident)
+    if pmid is not None:
+        record = sections.get("pubmed", {}).get(pmid)
+    else:
+        doi = ident.lower().removeprefix("doi:")
+        record = sections.get("crossref", {}).get(doi) or next(
+            (r for r in sections.get("pubmed", {}).values() if str(r.get("DOI", "")).lower() == doi), None)
+    if record is None:
+        sys.stderr.write(f"sphinx-evidence: {ident} is not in {path}\n")
+        return 1
+    sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``sphinx-evidence``."""
+    parser = argparse.ArgumentParser(prog="sphinx-evidence", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    fetch = sub.add_parser("fetch", help="fill a project's lockfile without building it")
+    fetch.add_argument("project", help="directory holding conf.py (or docs/conf.py)")
+    fetch.add_argument("--refresh", action="store_true", help="fetch every cited record again")
+    fetch.add_argument("-v", "--verbose", action="store_true", help="show Sphinx's progress")
+    fetch.set_defaults(func=cmd_fetch)
+    show = sub.add_parser("show", help="print the stored record of a PMID or DOI")
+    show.add_argument("id", help="a PMID such as 37818733, or a DOI")
+    show.add_argument("--project", default=".", help="directory holding conf.py (default: .)")
+    show.add_argument("--lockfile", default="evidence.lock.json", help="lockfile name (default: evidence.lock.json)")
+    show.set_defaults(func=cmd_show)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
