@@ -139,7 +139,8 @@ def test_rate_limit_with_key(eutils: EUtilsDouble) -> None:
     pmids = add_clones(eutils, 4 * MAX_IDS_PER_REQUEST)
     client_for(eutils, api_key=KEY).fetch(pmids)
     assert eutils.count == 4
-    assert all(0.1 - 0.02 <= gap < 0.3 for gap in gaps(eutils)), gaps(eutils)
+    assert all(gap >= 0.1 - 0.02 for gap in gaps(eutils)), gaps(eutils)
+    assert min(gaps(eutils)) < 0.3, gaps(eutils)  # i.e. not held to the no-key pace
 
 
 # --------------------------------------------------------------------------- faults
