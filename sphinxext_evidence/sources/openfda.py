@@ -1,0 +1,168 @@
+"""openFDA Drugs@FDA: a client that looks drugs up by name, and a parser of its answers.
+
+One GET per distinct name: ``drug/drugsfda.json?search=openfda.generic_name:"x"
+OR openfda.brand_name:"x" OR products.brand_name:"x" OR
+products.active_ingredients.name:"x"&limit=100``.  openFDA answers a search
+without hits with HTTP 404 and ``{"error": {"code": "NOT_FOUND"}}``: that is a
+result ("no application on record"), not a failure.  Every other error (400,
+403, 429/5xx after retries, timeouts, bodies that are not openFDA JSON) is a
+failure, so the caller keeps what it already knew.  The API key (if any) goes
+in the query string and is scrubbed from every message.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import quote
+
+from sphinxext_evidence.regulatory import MARKETING_STATUS, FdaApplication, FdaRecord, fda_key
+from sphinxext_evidence.sources import FetchResult
+from sphinxext_evidence.sources.http import HttpSettings, PoliteSession, ServiceError
+
+DRUGSFDA_PATH = "drug/drugsfda.json"
+#: Fields searched for a name (OR-ed); harmonised ``openfda`` fields miss many old applications.
+SEARCH_FIELDS = ("openfda.generic_name", "openfda.brand_name", "products.brand_name",
+                 "products.active_ingredients.name")
+LIMIT = 100
+#: openFDA allows 240 requests per minute per IP (with or without a key): one every 0.25 s.
+MIN_INTERVAL = 60 / 240
+
+
+class OpenFdaParseError(ServiceError):
+    """A body that is not a usable openFDA answer."""
+
+
+def search_expression(name: str) -> str:
+    """The Lucene ``search`` value for one name (quotes and backslashes removed from the name)."""
+    term = fda_key(name)
+    return " OR ".join(f'{f}:"{term}"' for f in SEARCH_FIELDS)
+
+
+def _yyyymmdd(text: str) -> str:
+    text = str(text or "")
+    return f"{text[:4]}-{text[4:6]}-{text[6:8]}" if len(text) == 8 and text.isdigit() else ""
+
+
+def _marketing_status(value: Any) -> str:
+    text = str(value or "").strip()
+    return MARKETING_STATUS.get(text, text)
+
+
+def parse_application(result: dict[str, Any]) -> FdaApplication | None:
+    """One ``results`` item as an :class:`FdaApplication` (None without an application number)."""
+    number = str(result.get("application_number") or "").strip()
+    if not number:
+        return None
+    products = [p for p in result.get("products") or () if isinstance(p, dict)]
+    openfda = result.get("openfda") if isinstance(result.get("openfda"), dict) else {}
+    brands = {str(p.get("brand_name", "")).strip() for p in products} | {
+        str(b).strip() for b in openfda.get("brand_name") or ()}
+    statuses = {_marketing_status(p.get("marketing_status")) for p in products}
+    approved = sorted(
+        _yyyymmdd(s.get("submission_status_date", ""))
+        for s in result.get("submissions") or ()
+        if isinstance(s, dict) and s.get("submission_type") == "ORIG" and s.get("submission_status") == "AP"
+    )
+    return FdaApplication(
+        number=number,
+        sponsor=str(result.get("sponsor_name") or "").strip(),
+        brand_names=tuple(sorted(b for b in brands if b)),
+        marketing_status=tuple(sorted(s for s in statuses if s)),
+        approved=next((d for d in approved if d), ""),
+    )
+
+
+def _json(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise OpenFdaParseError("the answer is not JSON") from None
+    if not isinstance(data, dict):
+        raise OpenFdaParseError("the answer is not a JSON object")
+    return data
+
+
+def parse_drugsfda(body: bytes, name: str, today: str) -> FdaRecord:
+    """A 200 answer as an :class:`FdaRecord` for ``name`` checked on ``today``."""
+    data = _json(body)
+    results = data.get("results")
+    if not isinstance(results, list):
+        raise OpenFdaParseError("the answer has no 'results' list")
+    apps = {a.number: a for a in (parse_application(r) for r in results if isinstance(r, dict)) if a}
+    meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
+    total = (meta.get("results") or {}).get("total") if isinstance(meta.get("results"), dict) else None
+    return FdaRecord(
+        name=fda_key(name),
+        checked=today,
+        applications=tuple(apps[n] for n in sorted(apps)),
+        total=int(total) if isinstance(total, int) else len(apps),
+        data_updated=str(meta.get("last_updated") or ""),
+    )
+
+
+def error_of(body: bytes) -> tuple[str, str]:
+    """``(code, message)`` of an openFDA error envelope; empty strings when it is not one."""
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return "", ""
+    error = data.get("error") if isinstance(data, dict) else None
+    if not isinstance(error, dict):
+        return "", ""
+    return str(error.get("code") or ""), str(error.get("message") or "")
+
+
+class OpenFdaClient:
+    """Look names up in Drugs@FDA, one request per distinct name, at most 240 a minute."""
+
+    def __init__(self, base_url: str, api_key: str | None, http: HttpSettings, today: str) -> None:
+        self.url = base_url.rstrip("/") + "/" + DRUGSFDA_PATH
+        self.api_key = api_key or None
+        self.today = today
+        settings = dataclasses.replace(http, min_interval=max(http.min_interval, MIN_INTERVAL))
+        self.session = PoliteSession(settings, secrets=(self.api_key,) if self.api_key else ())
+
+    def fetch(self, names: Sequence[str]) -> FetchResult:
+        """Look up ``names`` (lockfile keys); records are keyed by :func:`fda_key`."""
+        result = FetchResult()
+        for key in sorted({fda_key(n) for n in names}):
+            if not any(c.isalnum() for c in key):
+                result.errors.append(f"openFDA look-up skipped: {key!r} is not a drug name")
+                continue
+            result.requests += 1
+            try:
+                record = self._lookup(key)
+            except ServiceError as exc:
+                result.errors.append(self.session.scrub(str(exc)))
+                continue
+            result.records[key] = record.to_json()
+        return result
+
+    def _lookup(self, key: str) -> FdaRecord:
+        # openFDA's documented form: spaces as '+', quotes as %22 (a literal '+' would mean "required").
+        query = f"search={quote(search_expression(key), safe=':').replace('%20', '+')}&limit={LIMIT}"
+        if self.api_key:
+            query += f"&api_key={quote(self.api_key, safe='')}"
+        what = f"openFDA look-up of {key!r}"
+        response = self.session.request("GET", f"{self.url}?{query}")
+        body = response.content
+        if response.status_code == 404:
+            code, _ = error_of(body)
+            if code == "NOT_FOUND":
+                return FdaRecord(name=key, checked=self.today)
+        if response.status_code != 200:
+            code, message = error_of(body)
+            detail = f": {code} {message}".rstrip() if code or message else ""
+            reason = f" {response.reason}" if response.reason else ""
+            raise ServiceError(self.session.scrub(f"{what} failed: HTTP {response.status_code}{reason}{detail}"))
+        try:
+            return parse_drugsfda(body, key, self.today)
+        except OpenFdaParseError as exc:
+            raise ServiceError(f"{what} failed: {exc}") from None
+
+    def close(self) -> None:
+        """Release the HTTP session."""
+        self.session.close()
