@@ -137,7 +137,7 @@ def test_other_builders(make_app, project, eutils, builder):
     assert unexpected == []
     out = Path(app.outdir)
     files = {
-        "latex": "citations.tex", "text": "index.txt", "epub": "EPUB/index.xhtml",
+        "latex": "citations.tex", "text": "index.txt", "epub": "index.xhtml",
         "dirhtml": "index.html", "singlehtml": "index.html", "man": "citations.1",
     }
     produced = (out / files[builder]).read_text(encoding="utf-8")
