@@ -30,6 +30,9 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         sys.stderr.write(f"sphinx-evidence: no conf.py in {args.project}\n")
         return 2
     overrides: dict[str, object] = {"evidence_offline": False}
+    for item in args.define:
+        name, _, value = item.partition("=")
+        overrides[name.strip()] = value
     if args.refresh:
         overrides["evidence_refresh_days"] = 0
     with tempfile.TemporaryDirectory() as tmp, patch_docutils(confdir), docutils_namespace():
@@ -77,6 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     fetch = sub.add_parser("fetch", help="fill a project's lockfile without building it")
     fetch.add_argument("project", help="directory holding conf.py (or docs/conf.py)")
     fetch.add_argument("--refresh", action="store_true", help="fetch every cited record again")
+    fetch.add_argument("-D", dest="define", action="append", default=[], metavar="name=value",
+                       help="override a configuration value, as with sphinx-build -D")
     fetch.add_argument("-v", "--verbose", action="store_true", help="show Sphinx's progress")
     fetch.set_defaults(func=cmd_fetch)
     show = sub.add_parser("show", help="print the stored record of a PMID or DOI")

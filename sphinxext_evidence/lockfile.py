@@ -56,17 +56,19 @@ def dumps(sections: Mapping[str, Mapping[str, Any]]) -> str:
 
 @contextlib.contextmanager
 def _exclusive(path: Path) -> Iterator[None]:
-    """Hold an advisory lock on ``path.lock`` so concurrent builds merge instead of racing."""
+    """Hold an advisory lock on the lockfile's directory so concurrent builds merge instead of racing.
+
+    Locking the directory, not a sidecar file, leaves nothing behind in the project.
+    """
     if fcntl is None:
         yield
         return
-    lock_path = path.with_name(path.name + ".lock")
-    with open(lock_path, "a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def save(path: Path, updates: Mapping[str, Mapping[str, dict[str, Any]]]) -> Sections:
