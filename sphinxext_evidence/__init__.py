@@ -30,6 +30,14 @@ def setup(app: Any) -> dict[str, Any]:
     resolve.register_renderer(nodes.study_card, render_study_card)
     resolve.register_renderer(nodes.reference_list, render_reference_list)
 
+    # -- regulatory-status (issue 4): directive, renderer (openFDA Source lives in fetch.py) --
+    from sphinxext_evidence.directives.regulatory import RegulatoryStatusDirective, regulatory_status
+    from sphinxext_evidence.render.regulatory import render_regulatory_status
+
+    app.add_directive("regulatory-status", RegulatoryStatusDirective)
+    resolve.register_renderer(regulatory_status, render_regulatory_status)
+    # -- end regulatory-status --
+
     app.add_transform(resolve.EnsureReferenceList)
     app.add_post_transform(resolve.ResolveEvidence)
     app.connect("env-updated", fetch.on_env_updated)

@@ -47,6 +47,10 @@ OPTIONS: tuple[Option, ...] = (
     Option("evidence_max_authors", 3, "env", (int,), "Authors shown before 'et al.'."),
     Option("evidence_references_title", "References", "env", (str,),
            "Heading of a reference list appended automatically to a page."),
+    # --- regulatory-status (issue 4) ---
+    Option("evidence_regulatory_max_age_days", 365, "env", (int,),
+           "A regulatory status whose :as-of: date or openFDA check is older than this many days is flagged "
+           "as possibly out of date; online builds re-check openFDA records that old."),
 )
 
 

@@ -101,6 +101,35 @@ SOURCES: list[Source] = [
 ]
 
 
+# -- openFDA for regulatory-status (issue 4) ------------------------------------------------
+# One look-up per distinct (lower-cased) name noted by any page; records older than
+# evidence_regulatory_max_age_days are re-checked when online.
+
+
+def _openfda_wanted(domain: EvidenceDomain, records: dict[str, dict[str, Any]]) -> set[str]:
+    from sphinxext_evidence.regulatory import FDA_BUCKET
+
+    return {key for _, keys in domain.bucket(FDA_BUCKET) for key in keys}
+
+
+def _openfda_client(app: Sphinx, day: str) -> Fetcher:
+    from sphinxext_evidence.sources.openfda import MIN_INTERVAL, OpenFdaClient
+
+    return OpenFdaClient(app.config.evidence_openfda_url, secrets(app).openfda,
+                         http_settings(app, MIN_INTERVAL), day)
+
+
+def _openfda_stale(record: dict[str, Any], app: Sphinx, now: dt.date) -> bool:
+    from sphinxext_evidence.regulatory import age_in_days
+
+    age = age_in_days(str(record.get("checked", "")), now)
+    return age is None or age > int(app.config.evidence_regulatory_max_age_days)
+
+
+SOURCES.append(Source("openfda", "openFDA", _openfda_wanted, _openfda_client, _openfda_stale))
+# -- end openFDA --
+
+
 def lockfile_path(app: Sphinx) -> Path:
     """Where this project's lockfile lives."""
     return Path(app.confdir, app.config.evidence_lockfile)
@@ -200,4 +229,10 @@ def pages_needing(domain: EvidenceDomain, changed: Iterable[str]) -> set[str]:
             if f"{SECTION_OF_KIND.get(kind, kind)}:{ident}" in changed:
                 pages.add(docname)
                 break
+    # regulatory-status pages whose openFDA look-ups changed (issue 4)
+    from sphinxext_evidence.regulatory import FDA_BUCKET, FDA_SECTION
+
+    for docname, names in domain.bucket(FDA_BUCKET):
+        if any(f"{FDA_SECTION}:{name}" in changed for name in names):
+            pages.add(docname)
     return pages
