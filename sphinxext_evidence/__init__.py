@@ -38,6 +38,21 @@ def setup(app: Any) -> dict[str, Any]:
     resolve.register_renderer(regulatory_status, render_regulatory_status)
     # -- end regulatory-status --
 
+    # -- GRADE certainty (issue 3): evidence-grade, certainty-table, evidence-index --
+    from sphinxext_evidence.directives import grade as grade_directives
+    from sphinxext_evidence.render import grades as grade_render
+
+    app.add_directive("evidence-grade", grade_directives.EvidenceGradeDirective)
+    app.add_directive("certainty-table", grade_directives.CertaintyTableDirective)
+    app.add_directive("evidence-index", grade_directives.EvidenceIndexDirective)
+    resolve.register_renderer(nodes.grade_card, grade_render.render_grade)
+    resolve.register_renderer(nodes.certainty_table, grade_render.render_certainty_table)
+    resolve.register_renderer(nodes.grade_index, grade_render.render_grade_index)
+    app.connect("env-get-outdated", grade_directives.remember_grades)
+    app.connect("env-updated", grade_directives.index_pages_to_rewrite)
+    app.connect("html-page-context", grade_render.add_sort_script)
+    # -- end GRADE certainty --
+
     app.add_transform(resolve.EnsureReferenceList)
     app.add_post_transform(resolve.ResolveEvidence)
     app.connect("env-updated", fetch.on_env_updated)

@@ -51,6 +51,15 @@ OPTIONS: tuple[Option, ...] = (
     Option("evidence_regulatory_max_age_days", 365, "env", (int,),
            "A regulatory status whose :as-of: date or openFDA check is older than this many days is flagged "
            "as possibly out of date; online builds re-check openFDA records that old."),
+    # --- article furniture (issue 5) ---
+    Option("evidence_bottom_line_title", "The honest bottom line", "env", (str,),
+           "Default title of the bottom-line callout (a directive's :title: overrides it)."),
+    Option("evidence_scope_texts", {}, "env", (dict,),
+           "Site-wide wording of evidence-scope caveats: {scope: text}, replacing the built-in defaults."),
+    Option("evidence_disclaimer", "", "env", (str,),
+           "Text shown at the foot of every page that uses the extension (empty: none)."),
+    Option("evidence_jsonld", True, "env", (bool,),
+           "Put schema.org MedicalWebPage JSON-LD in the head of HTML pages with an article-info byline."),
 )
 
 
