@@ -129,6 +129,28 @@ def _openfda_stale(record: dict[str, Any], app: Sphinx, now: dt.date) -> bool:
 SOURCES.append(Source("openfda", "openFDA", _openfda_wanted, _openfda_client, _openfda_stale))
 # -- end openFDA --
 
+# -- Crossref for :doi: (issue 5) -------------------------------------------------------------
+# DOIs that a PubMed record in the lockfile already carries are not fetched: the
+# resolver numbers them under that PMID (resolve.Store.canonical).
+
+
+def _crossref_wanted(domain: EvidenceDomain, records: dict[str, dict[str, Any]]) -> set[str]:
+    known = {str(r.get("DOI", "")).lower() for r in records.get("pubmed", {}).values() if r.get("DOI")}
+    return {doi for doi in domain.cited_ids("doi") if doi.lower() not in known}
+
+
+def _crossref_client(app: Sphinx, day: str) -> Fetcher:
+    from sphinxext_evidence.sources.crossref import INTERVAL_POLITE, INTERVAL_PUBLIC, CrossrefClient
+
+    email = app.config.evidence_email or ""
+    return CrossrefClient(app.config.evidence_crossref_url, email,
+                          http_settings(app, INTERVAL_POLITE if email else INTERVAL_PUBLIC), day,
+                          tool=app.config.evidence_tool)
+
+
+SOURCES.append(Source("crossref", "Crossref", _crossref_wanted, _crossref_client, _older_than_refresh))
+# -- end Crossref --
+
 
 def lockfile_path(app: Sphinx) -> Path:
     """Where this project's lockfile lives."""

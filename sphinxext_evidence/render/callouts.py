@@ -15,7 +15,6 @@ from sphinx.util import logging
 
 from sphinxext_evidence.grade import parse_certainty
 from sphinxext_evidence.nodes import bottom_line, disclaimer, evidence_scope
-from sphinxext_evidence.render.common import badge
 from sphinxext_evidence.resolve import PageContext
 
 logger = logging.getLogger(__name__)
@@ -70,43 +69,70 @@ def sphinx_design_loaded(ctx: PageContext) -> bool:
     return "sphinx_design" in (_config(ctx).extensions or [])
 
 
-def callout(kind: str, title: str, ctx: PageContext, location: nodes.Element) -> nodes.admonition:
-    """An empty admonition with ``title`` and the classes for callout ``kind``."""
+def callout(kind: str, title: str, ctx: PageContext, location: nodes.Element) -> tuple[nodes.admonition, nodes.container]:
+    """An admonition with ``title`` and the classes for callout ``kind``, and its (empty) body.
+
+    The body is a container so that paragraphs stay apart in the text builder,
+    which runs the paragraphs directly inside an admonition together.
+    """
     classes = ["evidence-callout", f"evidence-{kind}", *location.get("classes", [])]
     if sphinx_design_loaded(ctx):
         classes += SD_CALLOUT_CLASSES
     box = nodes.admonition("", classes=classes)
     box.source, box.line = location.source, location.line
     box += nodes.title(title, title)
+    body = nodes.container(classes=["evidence-callout-body"])
+    box += body
+    return box, body
+
+
+def _builder_format(ctx: PageContext) -> str:
+    builder = getattr(ctx.app, "builder", None)
+    return str(getattr(builder, "format", "") or "")
+
+
+def finish(box: nodes.admonition, body: nodes.container) -> nodes.admonition:
+    """Drop the body container when it holds a single paragraph (text output then reads ``Title: text``)."""
+    if len(body) == 1 and isinstance(body[0], nodes.paragraph):
+        para = body[0]
+        body.remove(para)
+        box.replace(body, para)
+    elif not len(body):
+        box.remove(body)
     return box
 
 
-def certainty_badge(slug: str) -> nodes.inline | None:
-    """The GRADE badge for a certainty slug: ``⊕⊕⊕◯ Moderate``."""
+def certainty_badge(slug: str, ctx: PageContext) -> nodes.inline | None:
+    """The GRADE badge for a certainty slug: ``⊕⊕⊕◯ Moderate``, as the GRADE cards draw it."""
     certainty = parse_certainty(slug)
     if certainty is None:
         return None
-    text = f"{certainty.symbols} {certainty.label}"
-    node = badge(text, f"certainty-{certainty.slug}")
-    node["classes"] += ["evidence-certainty", f"evidence-certainty-{certainty.slug}"]
+    try:
+        from sphinxext_evidence.render.grades import certainty_nodes
+    except ImportError:  # pragma: no cover - the GRADE renderer is part of the package
+        text = f"{certainty.symbols} {certainty.label}"
+        node = nodes.inline(text, text, classes=["evidence-certainty", f"evidence-certainty-{certainty.slug}"])
+    else:
+        node = certainty_nodes(certainty, _builder_format(ctx), suffix=False)
+    node["classes"] += ["evidence-badge", f"evidence-badge-certainty-{certainty.slug}"]
     return node
 
 
 def render_bottom_line(node: bottom_line, ctx: PageContext) -> list[nodes.Node]:
     """The bottom-line callout: title, optional certainty badge, then the author's conclusion."""
     title = node.get("title") or _config(ctx).evidence_bottom_line_title or "The honest bottom line"
-    box = callout("bottom-line", title, ctx, node)
-    cert = certainty_badge(node.get("certainty", "")) if node.get("certainty") else None
+    box, body = callout("bottom-line", title, ctx, node)
+    cert = certainty_badge(node.get("certainty", ""), ctx) if node.get("certainty") else None
     if cert is not None:
         para = nodes.paragraph(classes=["evidence-bottom-line-certainty"])
         para += nodes.Text("Certainty of the evidence: ")
         para += cert
-        box += para
+        body += para
     # Move (not copy) the body: citations inside it are rendered after this node.
     for child in list(node.children):
         node.remove(child)
-        box += child
-    return [box]
+        body += child
+    return [finish(box, body)]
 
 
 def scope_wording(scope: str, ctx: PageContext) -> tuple[str, str]:
@@ -125,15 +151,15 @@ def render_evidence_scope(node: evidence_scope, ctx: PageContext) -> list[nodes.
     """The caveat box: standard title, and the standard text unless the author wrote a body."""
     scope = node.get("scope", "")
     title, text = scope_wording(scope, ctx)
-    box = callout("scope", node.get("title") or title, ctx, node)
+    box, body = callout("scope", node.get("title") or title, ctx, node)
     box["classes"].insert(2, f"evidence-scope-{scope}" if scope else "evidence-scope-general")
     if len(node.children):
         for child in list(node.children):
             node.remove(child)
-            box += child
+            body += child
     elif text:
-        box += nodes.paragraph(text, text)
-    return [box]
+        body += nodes.paragraph(text, text)
+    return [finish(box, body)]
 
 
 def render_disclaimer(node: disclaimer, ctx: PageContext) -> list[nodes.Node]:

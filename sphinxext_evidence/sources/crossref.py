@@ -1,0 +1,344 @@
+"""Crossref REST API: a ``/works`` client and a parser into the lockfile's CSL-JSON shape.
+
+DOIs are fetched in batches with ``/works?filter=doi:a,doi:b&rows=N``; a DOI
+the batch did not return is asked for alone at ``/works/{doi}``, where a 404
+means Crossref does not know it.  Requests carry ``mailto`` (from
+``evidence_email``) so they go to Crossref's "polite" pool, are spaced by a
+minimum interval, and follow the ``X-Rate-Limit-*`` headers Crossref sends.
+Records are keyed by the lower-cased DOI and marked ``custom.source = "crossref"``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+import re
+from collections.abc import Sequence
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import quote
+
+from sphinxext_evidence import __version__
+from sphinxext_evidence.keys import DOI_RE
+from sphinxext_evidence.model import TITLE_TAGS
+from sphinxext_evidence.sources import FetchResult
+from sphinxext_evidence.sources.http import HttpSettings, PoliteSession, ServiceError
+
+MAX_DOIS_PER_REQUEST = 40
+MAX_FILTER_CHARS = 3000
+# Crossref: public pool 5 requests/s, polite pool (mailto given) 10 requests/s.
+INTERVAL_PUBLIC = 1 / 5
+INTERVAL_POLITE = 1 / 10
+
+# Crossref work types → CSL types and the label shown like a PubMed publication type.
+CSL_TYPES = {
+    "journal-article": "article-journal",
+    "book-chapter": "chapter",
+    "book-section": "chapter",
+    "book-part": "chapter",
+    "reference-entry": "entry",
+    "book": "book",
+    "monograph": "book",
+    "edited-book": "book",
+    "reference-book": "book",
+    "book-set": "book",
+    "proceedings-article": "paper-conference",
+    "posted-content": "article",
+    "report": "report",
+    "dissertation": "thesis",
+    "dataset": "dataset",
+    "standard": "standard",
+}
+TYPE_LABELS = {
+    "journal-article": "Journal Article",
+    "book-chapter": "Book Chapter",
+    "book": "Book",
+    "monograph": "Book",
+    "edited-book": "Book",
+    "proceedings-article": "Conference Paper",
+    "report": "Report",
+    "dissertation": "Thesis",
+    "dataset": "Dataset",
+}
+# Crossref update types (``updated-by`` on a work, ``update-to`` on a notice) → PubMed-style notices.
+UPDATE_NOTICES = {
+    "retraction": "RetractionIn",
+    "withdrawal": "RetractionIn",
+    "removal": "RetractionIn",
+    "partial_retraction": "RetractionIn",
+    "expression_of_concern": "ExpressionOfConcernIn",
+    "correction": "ErratumIn",
+    "erratum": "ErratumIn",
+    "corrigendum": "ErratumIn",
+    "new_version": "UpdateIn",
+}
+# JATS and HTML tags Crossref titles carry → the stored title markup (see model.TITLE_TAGS).
+TAG_MAP = {"i": "i", "italic": "i", "em": "i", "b": "b", "bold": "b", "strong": "b", "sup": "sup",
+           "sub": "sub", "u": "u", "underline": "u"}
+
+
+class CrossrefParseError(ServiceError):
+    """A Crossref body that is not the JSON ``/works`` answer it should be."""
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+class _TitleMarkup(HTMLParser):
+    """Turn a Crossref title (text with JATS/HTML tags and entities) into the stored title form."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        mapped = TAG_MAP.get(tag.split(":")[-1].lower())
+        if mapped in TITLE_TAGS:
+            self.out.append(f"<{mapped}>")
+            self.open.append(mapped)
+
+    def handle_endtag(self, tag: str) -> None:
+        mapped = TAG_MAP.get(tag.split(":")[-1].lower())
+        if mapped and mapped in self.open:
+            self.open.remove(mapped)
+            self.out.append(f"</{mapped}>")
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(html.escape(data, quote=False))
+
+    def result(self) -> str:
+        self.close()
+        self.out.extend(f"</{tag}>" for tag in reversed(self.open))
+        return re.sub(r"\s+", " ", "".join(self.out)).strip()
+
+
+def title_markup(text: str) -> str:
+    """A Crossref title in the lockfile's title form: ``<i>``/``<b>``/``<sup>``/``<sub>``/``<u>``, escaped text."""
+    parser = _TitleMarkup()
+    parser.feed(text)
+    return parser.result()
+
+
+def _first(value: Any) -> str:
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return str(value or "").strip()
+
+
+def _people(items: Any) -> list[dict[str, str]]:
+    people: list[dict[str, str]] = []
+    for item in items or []:
+        if not isinstance(item, dict):
+            continue
+        if item.get("family"):
+            person = {"family": str(item["family"]).strip()}
+            if item.get("given"):
+                person["given"] = str(item["given"]).strip()
+            if item.get("suffix"):
+                person["suffix"] = str(item["suffix"]).strip()
+            people.append(person)
+        elif item.get("name"):
+            people.append({"literal": str(item["name"]).strip()})
+    return people
+
+
+def _date(value: Any) -> dict[str, Any]:
+    parts = (value or {}).get("date-parts") if isinstance(value, dict) else None
+    if not parts or not parts[0] or parts[0][0] is None:
+        return {}
+    return {"date-parts": [[int(p) for p in parts[0] if p is not None]]}
+
+
+def _notices(work: dict[str, Any]) -> list[dict[str, str]]:
+    notices = []
+    for update in work.get("updated-by") or []:
+        if not isinstance(update, dict):
+            continue
+        kind = UPDATE_NOTICES.get(str(update.get("type", "")).lower().replace("-", "_"))
+        if not kind:
+            continue
+        label = str(update.get("label") or update.get("type") or "").strip()
+        doi = str(update.get("DOI") or "").strip()
+        year = _date(update.get("updated")).get("date-parts", [[""]])[0][0]
+        source = " ".join(x for x in (label, f"doi:{doi}" if doi else "", f"({year})" if year else "") if x)
+        notices.append({"type": kind, "source": source})
+    return notices
+
+
+def work_to_csl(work: dict[str, Any], today: str) -> dict[str, Any]:
+    """One Crossref ``work`` message as a CSL-JSON lockfile record."""
+    doi = str(work.get("DOI") or "").strip()
+    kind = str(work.get("type") or "")
+    subtype = str(work.get("subtype") or "")
+    title = title_markup(_first(work.get("title")))
+    subtitle = title_markup(_first(work.get("subtitle")))
+    if subtitle and subtitle.lower() not in title.lower():
+        title = f"{title}: {subtitle}" if title else subtitle
+    label = "Preprint" if kind == "posted-content" and subtype == "preprint" else TYPE_LABELS.get(kind, "")
+    notices = _notices(work)
+    custom: dict[str, Any] = {"source": "crossref", "fetched": today, "crossref-type": kind}
+    if label:
+        custom["publication-types"] = [label]
+    if notices:
+        custom["notices"] = notices
+    record: dict[str, Any] = {
+        "id": f"doi:{doi.lower()}",
+        "type": CSL_TYPES.get(kind, "article"),
+        "title": title,
+        "author": _people(work.get("author")),
+        "editor": _people(work.get("editor")),
+        "container-title": title_markup(_first(work.get("container-title"))),
+        "container-title-short": _first(work.get("short-container-title")),
+        "volume": str(work.get("volume") or ""),
+        "issue": str(work.get("issue") or ""),
+        "page": str(work.get("page") or ""),
+        "issued": _date(work.get("issued")) or _date(work.get("published")),
+        "publisher": str(work.get("publisher") or ""),
+        "publisher-place": str(work.get("publisher-location") or ""),
+        "DOI": doi,
+        "URL": str(work.get("URL") or ""),
+        "ISSN": _first(work.get("ISSN")),
+        "language": str(work.get("language") or ""),
+        "custom": custom,
+    }
+    # Container titles are plain text in CSL; drop the markup kept for titles.
+    record["container-title"] = re.sub(r"</?(?:%s)>" % "|".join(TITLE_TAGS), "", html.unescape(record["container-title"]))
+    return {k: v for k, v in record.items() if v not in ("", [], {}, None)}
+
+
+def parse_works(body: bytes, today: str) -> dict[str, dict[str, Any]]:
+    """Parse a ``/works`` (list) or ``/works/{doi}`` answer into ``{lower-cased DOI: record}``."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise CrossrefParseError(f"unreadable answer from Crossref (not JSON: {exc})") from None
+    if not isinstance(data, dict) or data.get("status") != "ok" or not isinstance(data.get("message"), dict):
+        raise CrossrefParseError("unexpected answer from Crossref (no 'ok' status with a message)")
+    message = data["message"]
+    kind = data.get("message-type")
+    if kind == "work":
+        works = [message]
+    elif kind == "work-list":
+        works = message.get("items")
+        if not isinstance(works, list):
+            raise CrossrefParseError("unexpected answer from Crossref (work-list without items)")
+    else:
+        raise CrossrefParseError(f"unexpected answer from Crossref (message-type {kind!r})")
+    records: dict[str, dict[str, Any]] = {}
+    for work in works:
+        if isinstance(work, dict) and work.get("DOI"):
+            records[str(work["DOI"]).strip().lower()] = work_to_csl(work, today)
+    return records
+
+
+# --------------------------------------------------------------------------- client
+
+
+class CrossrefClient:
+    """Fetch Crossref records by DOI, in batches, politely."""
+
+    def __init__(self, base_url: str, email: str, http: HttpSettings, today: str, tool: str = "sphinxext-evidence") -> None:
+        self.base = base_url.rstrip("/") + "/"
+        self.email = email.strip()
+        self.today = today
+        settings = dataclasses.replace(http, min_interval=max(http.min_interval,
+                                                              INTERVAL_POLITE if self.email else INTERVAL_PUBLIC))
+        self.session = PoliteSession(settings)
+        agent = f"{tool}/{__version__} (https://pypi.org/project/sphinxext-evidence/"
+        self.session.session.headers["User-Agent"] = agent + (f"; mailto:{self.email})" if self.email else ")")
+
+    def _params(self, **extra: str) -> dict[str, str]:
+        params = dict(extra)
+        if self.email:
+            params["mailto"] = self.email
+        return params
+
+    def _follow_rate_limit(self, headers: Any) -> None:
+        """Slow down to the rate Crossref announces in ``X-Rate-Limit-Limit``/``-Interval``."""
+        try:
+            limit = int(headers.get("X-Rate-Limit-Limit", "0"))
+            interval = float(str(headers.get("X-Rate-Limit-Interval", "1s")).rstrip("s") or 1)
+        except ValueError:
+            return
+        if limit > 0 and interval > 0:
+            self.session.settings.min_interval = max(self.session.settings.min_interval, interval / limit)
+
+    def _get(self, url: str, params: dict[str, str], what: str) -> tuple[int, bytes]:
+        response = self.session.request("GET", url, params=params, headers={"Accept": "application/json"})
+        self._follow_rate_limit(response.headers)
+        if response.status_code in (200, 404, 400):
+            return response.status_code, response.content
+        reason = f" {response.reason}" if response.reason else ""
+        raise ServiceError(f"Crossref request for {what} failed: HTTP {response.status_code}{reason}")
+
+    def fetch(self, dois: Sequence[str]) -> FetchResult:
+        """Fetch ``dois`` (lower-cased keys); unknown DOIs go to ``unknown``, failures to ``errors``."""
+        result = FetchResult()
+        wanted = sorted({str(d).strip().lower() for d in dois if str(d).strip()})
+        valid = [d for d in wanted if DOI_RE.match(d)]
+        result.unknown.update(d for d in wanted if not DOI_RE.match(d))
+        # Commas would split the filter; such DOIs are asked for one by one.
+        batchable = [d for d in valid if "," not in d]
+        alone = [d for d in valid if "," in d]
+        for batch in self._batches(batchable):
+            result.requests += 1
+            what = _describe(batch)
+            try:
+                status, body = self._get(self.base + "works", self._params(
+                    filter=",".join(f"doi:{d}" for d in batch), rows=str(len(batch))), what)
+                if status != 200:
+                    alone.extend(batch)  # a DOI Crossref rejects in a filter: ask for each alone
+                    continue
+                records = parse_works(body, self.today)
+            except ServiceError as exc:
+                result.errors.append(f"{what}: {exc}" if what not in str(exc) else str(exc))
+                continue
+            for doi in batch:
+                if doi in records:
+                    result.records[doi] = records[doi]
+                else:
+                    alone.append(doi)
+        for doi in sorted(set(alone)):
+            result.requests += 1
+            what = f"DOI {doi}"
+            try:
+                status, body = self._get(self.base + "works/" + quote(doi, safe="/:;()<>[]"), self._params(), what)
+                if status == 404:
+                    result.unknown.add(doi)
+                    continue
+                if status != 200:
+                    raise ServiceError(f"Crossref request for {what} failed: HTTP {status}")
+                records = parse_works(body, self.today)
+            except ServiceError as exc:
+                result.errors.append(f"{what}: {exc}" if what not in str(exc) else str(exc))
+                continue
+            if doi in records:
+                result.records[doi] = records[doi]
+            else:
+                result.unknown.add(doi)
+        return result
+
+    @staticmethod
+    def _batches(dois: list[str]) -> list[list[str]]:
+        batches: list[list[str]] = []
+        size = 0
+        for doi in dois:
+            if batches and len(batches[-1]) < MAX_DOIS_PER_REQUEST and size + len(doi) + 5 <= MAX_FILTER_CHARS:
+                batches[-1].append(doi)
+                size += len(doi) + 5
+            else:
+                batches.append([doi])
+                size = len(doi) + 5
+        return batches
+
+    def close(self) -> None:
+        """Release the HTTP session."""
+        self.session.close()
+
+
+def _describe(batch: Sequence[str]) -> str:
+    if len(batch) <= 3:
+        return "DOI " + ", ".join(batch)
+    return f"{len(batch)} DOIs ({batch[0]}…{batch[-1]})"
