@@ -81,7 +81,7 @@ def test_html_summary_of_findings_table(make_app, project):
     assert '<span class="evidence-grade-symbols" aria-hidden="true">⊕⊕⊕◯</span>' in table
     assert '<span class="evidence-certainty-label">Moderate</span><span class="evidence-visually-hidden"> certainty</span>' in table
     # Lettered footnotes, linked from the certainty cell.
-    assert 'href="#evidence-grade-1-sof-note-a">a</a>' in table
+    assert 'href="#evidence-grade-stroke-1-sof-note-a">a</a>' in table
     notes = _squash(re.sub(r"<[^>]+>", "", html.split('class="evidence-sof-footnotes', 1)[1].split("</div>", 1)[0]))
     assert ("a. Downgraded one level for imprecision: wide confidence interval that includes both a meaningful "
             "benefit and a meaningful harm.") in notes
@@ -116,7 +116,7 @@ def test_html_grade_card(make_app, project):
     assert "Downgraded one level for risk of bias: industry funding." in text
     assert "Downgraded one level for inconsistency." in text
     assert "Six small trials, mostly industry funded." in text
-    assert 'id="evidence-grade-1"' in card
+    assert 'id="evidence-grade-dementia-1"' in card
     assert 'href="#evidence-ref-1"' in card
     assert "Cui S, Chen N, Yang M (2019)" in html  # the source is in the page's reference list
 
@@ -138,8 +138,8 @@ def test_latex_output(make_app, project):
     assert "⊕" not in tex and "◯" not in tex and "№" not in tex
     # The card and the index are there too.
     assert r"\(\oplus\bigcirc\bigcirc\bigcirc\) \DUrole{evidence-certainty-label}{Very low} certainty" in tex
-    assert r"\label{\detokenize{dementia:evidence-grade-1}}" in tex
-    assert r"\hyperref[\detokenize{dementia:evidence-grade-1}]" in tex
+    assert r"\label{\detokenize{dementia:evidence-grade-dementia-1}}" in tex
+    assert r"\hyperref[\detokenize{dementia:evidence-grade-dementia-1}]" in tex
 
 
 def test_text_output(make_app, project):
@@ -179,9 +179,9 @@ def test_evidence_index_html(make_app, project):
         "Cerebrolysin Placebo Non-fatal serious adverse events ⊕⊕◯◯ Low certainty Small harm "
         "Cerebrolysin for stroke",
     ]
-    assert 'href="stroke.html#evidence-grade-1"' in table
-    assert 'href="stroke.html#evidence-grade-2"' in table
-    assert 'href="dementia.html#evidence-grade-1"' in table
+    assert 'href="stroke.html#evidence-grade-stroke-1"' in table
+    assert 'href="stroke.html#evidence-grade-stroke-2"' in table
+    assert 'href="dementia.html#evidence-grade-dementia-1"' in table
     # Sort keys for the certainty and effect columns; the script is local, deferred, and only here.
     assert '<td class="evidence-sort-3">' in table and '<td class="evidence-sort-1">' in table
     assert re.search(r'<script defer="defer" src="_static/evidence-sort.js[^"]*"></script>', html)
@@ -257,7 +257,14 @@ def test_warnings_with_file_and_line(make_app, project):
     assert "Traceback" not in warned
 
 
-@pytest.mark.parametrize("builder", ["singlehtml", "epub"])
+@pytest.mark.parametrize("builder", ["singlehtml", "epub", "man"])
 def test_other_builders(make_app, project, builder):
     app = build(make_app, project("grade"), builder, freshenv=True)
-    assert "Traceback" not in warnings(app)
+    assert "[evidence." not in warnings(app) and "Traceback" not in warnings(app)
+    if builder == "singlehtml":
+        html = read(app, "index.html")
+        # One document: ids are unique across pages and the index links to them directly.
+        ids = re.findall(r'id="(evidence-grade-[^"]+)"', html)
+        assert len(ids) == len(set(ids))
+        assert 'href="#evidence-grade-dementia-1"' in html and 'id="evidence-grade-dementia-1"' in html
+        assert "#document-" not in "".join(re.findall(r'href="[^"]*evidence-grade[^"]*"', html))

@@ -27,6 +27,7 @@ The body is the author's comment.  Warnings (``evidence.<subtype>``):
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from docutils import nodes
@@ -117,7 +118,9 @@ class EvidenceGradeDirective(EvidenceDirective):
             self.warn(f"{self.name} {outcome!r}: {problem}", "grade-effect")
 
         fields = {name: opts.get(name) or table.get(name, "") for name in TEXT_FIELDS}
-        anchor = f"evidence-grade-{self.env.new_serialno('evidence-grade') + 1}"
+        # Unique across the project (singlehtml and LaTeX put every page in one document).
+        page = re.sub(r"[^a-z0-9]+", "-", self.env.docname.lower()).strip("-") or "index"
+        anchor = f"evidence-grade-{page}-{self.env.new_serialno('evidence-grade') + 1}"
         data = {
             "outcome": outcome,
             "certainty": certainty.slug,

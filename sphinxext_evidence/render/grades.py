@@ -300,8 +300,12 @@ def render_grade_index(node: grade_index, ctx: PageContext) -> list[nodes.Node]:
         rank = EFFECTS.index(effect) + 1 if effect in EFFECTS else 0
         row += _entry(_para(effect_label(effect) if effect else DASH), classes=[f"evidence-sort-{rank}"])
         page = nodes.paragraph()
-        if ctx.app is not None and getattr(ctx.app, "builder", None) is not None:
-            page += make_refnode(ctx.app.builder, ctx.docname, docname, item["anchor"], nodes.Text(title))
+        builder = getattr(ctx.app, "builder", None)
+        if builder is not None and builder.get_relative_uri(ctx.docname, docname).startswith("#"):
+            # singlehtml: every page is in this document, so link to the grade's id directly.
+            page += nodes.reference(title, title, refuri=f"#{item['anchor']}", internal=True)
+        elif builder is not None:
+            page += make_refnode(builder, ctx.docname, docname, item["anchor"], nodes.Text(title))
         else:
             page += nodes.Text(title)
         row += _entry(page)
