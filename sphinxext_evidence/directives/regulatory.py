@@ -91,15 +91,18 @@ class RegulatoryStatusDirective(EvidenceDirective):
                 messages.append(child)
             else:
                 self.warn_at(f"regulatory-status: {substance}: only a field list is allowed in the body "
-                             f"(one ':CODE: status text' per line); this {child.tagname} is ignored",
+                             f"(one ':CODE: status text' per line; in MyST enable the 'fieldlist' extension); "
+                             f"this {child.tagname} is ignored",
                              "regulatory-syntax", child.line)
         if not node["rows"]:
             self.warn(f"regulatory-status: {substance}: no jurisdictions given; write one field per "
                       "jurisdiction, such as ':US: not-approved'", "regulatory-empty")
             return messages
         codes = [r["code"] for r in node["rows"]]
-        for code in sorted({c for c in codes if codes.count(c) > 1}):
-            self.warn(f"regulatory-status: {substance}: {code} is given more than once", "regulatory-duplicate")
+        for index, row in enumerate(node["rows"]):
+            if row["code"] in codes[:index]:
+                self.warn_at(f"regulatory-status: {substance}: {row['code']} is given more than once",
+                             "regulatory-duplicate", row["line"])
         names = self._fda_names(substance)
         if check_fda and "US" in codes:
             node["fda_keys"] = names
@@ -120,7 +123,7 @@ class RegulatoryStatusDirective(EvidenceDirective):
             return ""
         text = (self.options["as-of"] or "").strip()
         if parse_date(text) is None:
-            self.warn(f"regulatory-status: :as-of: {text!r} is not a date; use an ISO date YYYY-MM-DD "
+            self.warn(f"regulatory-status: {self.arguments[0].strip()}: :as-of: {text!r} is not a date; use an ISO date YYYY-MM-DD "
                       "such as 2026-11-01", "regulatory-date")
             return ""
         return text
@@ -131,7 +134,7 @@ class RegulatoryStatusDirective(EvidenceDirective):
         value = (self.options["fda"] or "").strip().lower()
         if value in ON | OFF:
             return value in ON
-        self.warn(f"regulatory-status: :fda: {value!r} is not allowed (allowed: on, off); the FDA check stays on",
+        self.warn(f"regulatory-status: {self.arguments[0].strip()}: :fda: {value!r} is not allowed (allowed: on, off); the FDA check stays on",
                   "regulatory-option")
         return True
 

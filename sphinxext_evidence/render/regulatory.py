@@ -103,6 +103,8 @@ def render_regulatory_status(node: regulatory_status, ctx: PageContext) -> list[
         notes.append(_stale_note(f"these statuses were last verified on {as_of}."))
 
     table = nodes.table(classes=["evidence-regulatory"])
+    # A titled table is numberable: it needs an id (unique on the page, and across pages in LaTeX).
+    table["ids"] = [f"{ctx.prefix}-regulatory-{node.line or 0}"]
     title = f"Regulatory status of {substance}"
     table += nodes.title(title, title)
     group = nodes.tgroup(cols=len(HEADINGS))
