@@ -1,0 +1,179 @@
+"""Helpers for the sphinxext-evidence documentation (local to docs/, not part of the package).
+
+``evidence-example``
+    Shows its body twice: as source in a code block ("Source" tab) and parsed
+    as markup ("Rendered" tab), so an example can never disagree with what it
+    renders.  Works in reStructuredText and MyST pages (the body is parsed by
+    the page's own parser).  Without sphinx-design loaded it falls back to two
+    plain sections.
+
+``evidence-confval:: evidence_name``
+    A ``confval`` entry whose type, default and one-line meaning are read from
+    :data:`sphinxext_evidence.config.OPTIONS`; the body adds the long
+    explanation and examples.
+
+``evidence-config-table``
+    A table of every value in ``OPTIONS``: name (linked to its entry), default,
+    meaning.
+
+At the end of reading, every value in ``OPTIONS`` must have an
+``evidence-confval`` entry somewhere (and every entry must name a real value),
+otherwise the build warns (``evidence-docs.config``) and a ``-W`` build fails:
+the configuration reference cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from docutils.statemachine import StringList
+from sphinx.application import Sphinx
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from sphinxext_evidence.config import OPTIONS, Option
+
+logger = logging.getLogger(__name__)
+
+LANGUAGES = {".rst": "rst", ".md": "markdown"}
+
+
+def _component(name: str, classes: list[str], **attributes: Any) -> nodes.container:
+    """A sphinx-design component container (the same shape sphinx-design's own directives build)."""
+    return nodes.container("", is_div=True, design_component=name, classes=classes, **attributes)
+
+
+class EvidenceExample(SphinxDirective):
+    """Source and rendered output of one example, as "Source" / "Rendered" tabs."""
+
+    has_content = True
+    option_spec = {
+        "language": directives.unchanged,
+        "selected": lambda v: directives.choice(v, ("source", "rendered")),
+    }
+
+    def run(self) -> list[nodes.Node]:
+        """Build the code block from the body, then parse the body for the rendered tab."""
+        self.assert_has_content()
+        suffix = self.env.doc2path(self.env.docname).suffix
+        language = self.options.get("language") or LANGUAGES.get(suffix, "rst")
+        code = "\n".join(self.content)
+        literal = nodes.literal_block(code, code, language=language, classes=["evidence-docs-source"])
+        self.set_source_info(literal)
+        rendered = nodes.container(classes=["evidence-docs-rendered"])
+        self.state.nested_parse(self.content, self.content_offset, rendered)
+        selected = self.options.get("selected", "source")
+        if "sphinx_design" not in self.config.extensions:
+            return [nodes.rubric("", "Source"), literal, nodes.rubric("", "Rendered"), rendered]
+        tab_set = _component("tab-set", ["sd-tab-set", "evidence-docs-example"])
+        self.set_source_info(tab_set)
+        for label, body in (("Source", literal), ("Rendered", rendered)):
+            item = _component("tab-item", ["sd-tab-item"], selected=(label.lower() == selected))
+            item += nodes.rubric(label, label, classes=["sd-tab-label"])
+            content = _component("tab-content", ["sd-tab-content"])
+            content += body
+            item += content
+            tab_set += item
+        return [tab_set]
+
+
+def _option(name: str) -> Option | None:
+    return next((o for o in OPTIONS if o.name == name), None)
+
+
+def _default_text(option: Option) -> str:
+    if option.default is None:
+        return "None"
+    return repr(option.default)
+
+
+def _types_text(option: Option) -> str:
+    return " | ".join("None" if t is type(None) else t.__name__ for t in option.types)
+
+
+class EvidenceConfval(SphinxDirective):
+    """``.. evidence-confval:: evidence_email``: a ``confval`` entry filled from ``OPTIONS``."""
+
+    required_arguments = 1
+    has_content = True
+
+    def run(self) -> list[nodes.Node]:
+        """Emit ``.. confval::`` with type and default from the code, then the body."""
+        name = self.arguments[0].strip()
+        option = _option(name)
+        if option is None:
+            logger.warning("evidence-confval: %r is not in sphinxext_evidence.config.OPTIONS", name,
+                           location=self.get_location(), type="evidence-docs", subtype="config")
+            return []
+        seen: dict[str, str] = self.env.domaindata.setdefault("evidence_docs", {"confvals": {}})["confvals"]
+        seen[name] = self.env.docname
+        source, line = self.get_source_info()
+        lines = [
+            f".. confval:: {name}",
+            f"   :type: ``{_types_text(option)}``",
+            f"   :default: ``{_default_text(option)}``",
+            "",
+            f"   {option.help}",
+        ]
+        if option.rebuild:
+            lines += ["", f"   Changing it rebuilds: ``{option.rebuild}`` (every page that uses the extension)."]
+        block = StringList()
+        for text in lines:
+            block.append(text, source, line)
+        if self.content:
+            block.append("", source, line)
+            for text, (src, offset) in zip(self.content, self.content.items):
+                block.append(f"   {text}" if text.strip() else "", src, offset)
+        container = nodes.container(classes=["evidence-docs-confval"])
+        self.state.nested_parse(block, 0, container)
+        return container.children
+
+
+class EvidenceConfigTable(SphinxDirective):
+    """A table of every ``evidence_*`` value: name, default, meaning."""
+
+    def run(self) -> list[nodes.Node]:
+        """One row per entry of ``OPTIONS``, in the order the code defines them."""
+        source, line = self.get_source_info()
+        lines = [".. list-table::", "   :header-rows: 1", "   :widths: 30 25 45", "",
+                 "   * - Value", "     - Default", "     - Meaning"]
+        for option in OPTIONS:
+            lines += [f"   * - :confval:`{option.name}`", f"     - ``{_default_text(option)}``",
+                      f"     - {option.help}"]
+        block = StringList()
+        for text in lines:
+            block.append(text, source, line)
+        container = nodes.container(classes=["evidence-docs-config-table"])
+        self.state.nested_parse(block, 0, container)
+        return container.children
+
+
+def _clear(app: Sphinx, env: Any, docname: str) -> None:
+    data = env.domaindata.setdefault("evidence_docs", {"confvals": {}})
+    data["confvals"] = {k: v for k, v in data["confvals"].items() if v != docname}
+
+
+def _merge(app: Sphinx, env: Any, docnames: Any, other: Any) -> None:
+    data = env.domaindata.setdefault("evidence_docs", {"confvals": {}})
+    data["confvals"].update(other.domaindata.get("evidence_docs", {}).get("confvals", {}))
+
+
+def _check(app: Sphinx, env: Any) -> None:
+    seen = env.domaindata.get("evidence_docs", {}).get("confvals", {})
+    for option in OPTIONS:
+        if option.name not in seen:
+            logger.warning("configuration value %s (sphinxext_evidence/config.py) has no evidence-confval "
+                           "entry in the documentation", option.name, type="evidence-docs", subtype="config")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the documentation helpers."""
+    app.add_directive("evidence-example", EvidenceExample)
+    app.add_directive("evidence-confval", EvidenceConfval)
+    app.add_directive("evidence-config-table", EvidenceConfigTable)
+    app.connect("env-purge-doc", _clear)
+    app.connect("env-merge-info", _merge)
+    app.connect("env-check-consistency", _check)
+    return {"version": "0", "parallel_read_safe": True, "parallel_write_safe": True}
