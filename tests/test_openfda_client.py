@@ -1,0 +1,223 @@
+"""The openFDA Drugs@FDA client and parser against a real HTTP server on loopback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fakes.openfda import DRUGSFDA_PATH, JSON_HEADERS, OpenFdaDouble, fixture_bytes, openfda  # noqa: F401
+from fakes.server import Canned
+
+from sphinxext_evidence.regulatory import FdaRecord
+from sphinxext_evidence.sources.http import HttpSettings
+from sphinxext_evidence.sources.openfda import (
+    MIN_INTERVAL,
+    OpenFdaClient,
+    parse_application,
+    parse_drugsfda,
+    search_expression,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "openfda"
+TODAY = "2026-11-21"
+KEY = "openfda-key-0123456789-SECRET"
+FAST = HttpSettings(timeout=1.0, retries=1, backoff=0.01)
+
+
+def client_for(double: OpenFdaDouble, api_key: str | None = None) -> OpenFdaClient:
+    return OpenFdaClient(double.base_url, api_key, FAST, TODAY)
+
+
+# --------------------------------------------------------------------------- requests
+
+
+def test_request_shape(openfda: OpenFdaDouble) -> None:  # noqa: F811
+    client_for(openfda).fetch(["Semaglutide"])
+    (request,) = openfda.requests
+    assert request.method == "GET" and request.path == DRUGSFDA_PATH
+    assert request.params() == {
+        "search": 'openfda.generic_name:"semaglutide" OR openfda.brand_name:"semaglutide" OR '
+                  'products.brand_name:"semaglutide" OR products.active_ingredients.name:"semaglutide"',
+        "limit": "100",
+    }
+    assert request.headers["User-Agent"].startswith("sphinxext-evidence/")
+
+
+def test_query_uses_plus_for_spaces_and_encoded_quotes(openfda: OpenFdaDouble) -> None:  # noqa: F811
+    client = client_for(openfda)
+    seen: list[str] = []
+    original = client.session.session.request
+
+    def spy(method: str, url: str, **kwargs: object) -> object:
+        seen.append(url)
+        return original(method, url, **kwargs)
+
+    client.session.session.request = spy  # type: ignore[method-assign]
+    client.fetch(["oral semaglutide"])
+    assert "search=openfda.generic_name:%22oral+semaglutide%22+OR+" in seen[0]
+    assert "%2B" not in seen[0]  # a literal '+' would make a term required
+
+
+def test_api_key_sent_only_when_given(openfda: OpenFdaDouble) -> None:  # noqa: F811
+    openfda.valid_keys.add(KEY)
+    client_for(openfda).fetch(["semaglutide"])
+    client_for(openfda, KEY).fetch(["tirzepatide"])
+    assert openfda.requests[0].param("api_key") is None
+    assert openfda.requests[1].param("api_key") == KEY
+
+
+def test_names_are_deduplicated_and_lower_cased(openfda: OpenFdaDouble) -> None:  # noqa: F811
+    result = client_for(openfda).fetch(["Semaglutide", "semaglutide", " SEMAGLUTIDE ", "Cerebrolysin"])
+    assert sorted(result.records) == ["cerebrolysin", "semaglutide"]
+    assert result.requests == 2 and openfda.count == 2
+
+
+def test_quotes_in_names_never_break_the_query(openfda: OpenFdaDouble) -> None:  # noqa: F811
+    result = client_for(openfda).fetch(['semaglutide"', 'x\\"y'])
+    assert not result.errors  # the double answers an unbalanced quote with the recorded 500
+    assert set(result.records) == {"semaglutide", "x y"}
+
+
+def test_rate_limit_240_per_minute(openfda: OpenFdaDouble) -> None:  # noqa: F811
+    assert MIN_INTERVAL == 0.25
+    client_for(openfda, None).fetch(["a1", "b2", "c3", "d4"])
+    times = [r.time for r in openfda.requests]
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert len(gaps) == 3 and min(gaps) >= 0.2
+
+
+# --------------------------------------------------------------------------- answers
+
+
+def test_found_record_shape(openfda: OpenFdaDouble) -> None:  # noqa: F811
+    result = client_for(openfda).fetch(["tirzepatide"])
+    assert result.errors == [] and result.unknown == set()
+    assert result.records["tirzepatide"] == {
+        "name": "tirzepatide",
+        "checked": TODAY,
+        "total": 1,
+        "data_updated": "2025-07-09",
+        "applications": [{
+            "application_number": "NDA215866",
+            "sponsor": "ELI LILLY AND CO",
+            "brand_names": ["MOUNJARO", "MOUNJARO (AUTOINJECTOR)"],
+            "marketing_status": ["Prescription"],
+            "approved": "2022-05-13",
+        }],
+    }
+    assert FdaRecord.from_json(result.records["tirzepatide"]).status == "approved"
+
+
+def test_brand_name_and_ingredient_search(openfda: OpenFdaDouble) -> None:  # noqa: F811
+    result = client_for(openfda).fetch(["Xadago", "levonorgestrel"])
+    assert [a["application_number"] for a in result.records["xadago"]["applications"]] == ["NDA207145"]
+    assert [a["application_number"] for a in result.records["levonorgestrel"]["applications"]] == ["ANDA090721"]
+
+
+def test_404_no_match_is_no_application_on_record(openfda: OpenFdaDouble) -> None:  # noqa: F811
+    result = client_for(openfda).fetch(["Cerebrolysin"])
+    assert result.errors == []
+    assert result.records == {"cerebrolysin": {"name": "cerebrolysin", "checked": TODAY, "total": 0,
+                                               "data_updated": "", "applications": []}}
+    assert FdaRecord.from_json(result.records["cerebrolysin"]).status == "not-approved"
+
+
+@pytest.mark.parametrize("canned,expected", [
+    (Canned(400, JSON_HEADERS, fixture_bytes("drugsfda_400_bad_sort.body.json")),
+     "HTTP 400 Bad Request: BAD_REQUEST Sorting allowed by non-analyzed fields only"),
+    (Canned(500, JSON_HEADERS, fixture_bytes("drugsfda_500_bad_query.body.json")),
+     "HTTP 500 Internal Server Error: SERVER_ERROR Check your request and try again"),
+    (Canned(404, {"Content-Type": "text/html"}, b"<html>nginx 404</html>"), "HTTP 404 Not Found"),
+    (Canned(200, JSON_HEADERS, b"<html>maintenance</html>"), "the answer is not JSON"),
+    (Canned(200, JSON_HEADERS, b'{"meta": {}}'), "the answer has no 'results' list"),
+    (Canned(200, JSON_HEADERS, b"[1, 2]"), "the answer is not a JSON object"),
+    (Canned(200, JSON_HEADERS, b"\xff\xfe garbage"), "the answer is not JSON"),
+])
+def test_failures_are_errors_not_records(openfda: OpenFdaDouble, canned: Canned, expected: str) -> None:  # noqa: F811
+    openfda.server.queue(DRUGSFDA_PATH, canned, canned)  # the request and its retry (for 5xx)
+    result = client_for(openfda).fetch(["semaglutide"])
+    assert result.records == {} and result.unknown == set()
+    (error,) = result.errors
+    assert error.startswith("openFDA look-up of 'semaglutide' failed: ") and expected in error, error
+
+
+def test_403_invalid_key_is_scrubbed(openfda: OpenFdaDouble) -> None:  # noqa: F811
+    result = client_for(openfda, KEY).fetch(["semaglutide"])
+    (error,) = result.errors
+    assert "HTTP 403" in error and "API_KEY_INVALID" in error
+    assert KEY not in error
+
+
+def test_timeout_is_an_error_without_the_key(openfda: OpenFdaDouble) -> None:  # noqa: F811
+    openfda.valid_keys.add(KEY)
+    slow = Canned(200, JSON_HEADERS, b"{}", delay=3.0)
+    openfda.server.queue(DRUGSFDA_PATH, slow, slow)
+    result = client_for(openfda, KEY).fetch(["semaglutide"])
+    (error,) = result.errors
+    assert "Timeout" in error or "timed out" in error
+    assert KEY not in error and "api_key=***" in error
+
+
+def test_retry_after_500_then_success(openfda: OpenFdaDouble) -> None:  # noqa: F811
+    openfda.server.queue(DRUGSFDA_PATH, Canned(500, JSON_HEADERS, fixture_bytes("drugsfda_500_bad_query.body.json")))
+    result = client_for(openfda).fetch(["semaglutide"])
+    assert result.errors == [] and "semaglutide" in result.records
+    assert openfda.count == 2
+
+
+def test_one_failure_does_not_lose_other_names(openfda: OpenFdaDouble) -> None:  # noqa: F811
+    openfda.server.queue(DRUGSFDA_PATH, Canned(400, JSON_HEADERS, fixture_bytes("drugsfda_400_bad_sort.body.json")))
+    result = client_for(openfda).fetch(["cerebrolysin", "semaglutide"])
+    assert list(result.records) == ["semaglutide"] and len(result.errors) == 1
+
+
+def test_not_a_name_is_not_sent(openfda: OpenFdaDouble) -> None:  # noqa: F811
+    result = client_for(openfda).fetch(['"', "  "])
+    assert openfda.count == 0 and result.records == {} and len(result.errors) == 1
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def test_parse_recorded_semaglutide_body() -> None:
+    record = parse_drugsfda(fixture_bytes("drugsfda_200_semaglutide_limit2.body.json"), "Semaglutide", TODAY)
+    assert record.name == "semaglutide" and record.total == 3 and record.data_updated == "2025-07-09"
+    assert [(a.number, a.sponsor, a.brand_names, a.approved) for a in record.applications] == [
+        ("NDA213051", "NOVO", ("RYBELSUS",), "2019-09-20"),
+        ("NDA215256", "NOVO", ("WEGOVY",), "2021-06-04"),
+    ]
+    assert record.applications[1].url.endswith("ApplNo=215256")
+
+
+def test_marketing_status_lookup_codes() -> None:
+    lookup = dict(line.split("\t") for line in
+                  (FIXTURES / "drugsfda_MarketingStatus_Lookup.txt").read_text(encoding="utf-8").splitlines()[1:])
+    for code, text in lookup.items():
+        app = parse_application({"application_number": "NDA1", "products": [{"marketing_status": code}]})
+        assert app is not None and app.marketing_status == (text,)
+
+
+@pytest.mark.parametrize("statuses,expected", [
+    (["Discontinued"], "approved-not-marketed"),
+    (["Discontinued", "Prescription"], "approved"),
+    (["Over-the-counter"], "approved"),
+    (["None (Tentative Approval)"], "tentative"),
+    (["4"], "tentative"),
+    ([], "approved-not-marketed"),
+])
+def test_status_from_products(statuses: list[str], expected: str) -> None:
+    body = json.dumps({"results": [{"application_number": "ANDA1",
+                                    "products": [{"marketing_status": s} for s in statuses]}]}).encode()
+    assert parse_drugsfda(body, "x", TODAY).status == expected
+
+
+def test_results_without_application_number_are_skipped() -> None:
+    body = json.dumps({"results": [{"sponsor_name": "X"}, "junk", {"application_number": "NDA2"}]}).encode()
+    assert [a.number for a in parse_drugsfda(body, "x", TODAY).applications] == ["NDA2"]
+
+
+def test_search_expression() -> None:
+    assert search_expression('  Oral  "Semaglutide" ') == " OR ".join(
+        f'{f}:"oral semaglutide"' for f in ("openfda.generic_name", "openfda.brand_name",
+                                            "products.brand_name", "products.active_ingredients.name"))
