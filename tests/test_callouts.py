@@ -1,0 +1,157 @@
+"""Issue 5: the bottom-line and evidence-scope callouts and the site-wide disclaimer, in html, latex and text."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from helpers import read, warnings
+
+
+def plain(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", html)
+
+
+def boxes(html: str, kind: str) -> list[str]:
+    """The HTML of each ``evidence-<kind>`` admonition on a page."""
+    return re.findall(rf'<div class="evidence-callout evidence-{kind}[^"]*admonition">(.*?)\n</div>\n(?=<div|<ol|<p|<section|</section)',
+                      html, re.S)
+
+
+@pytest.mark.sphinx("html", testroot="furniture")
+def test_bottom_line_html(app):
+    app.build()
+    html = read(app, "index.html")
+    found = boxes(html, "bottom-line")
+    assert len(found) == 2
+    first, second = found
+    assert '<p class="admonition-title">The honest bottom line</p>' in first
+    # Certainty as the GRADE badge, words carry the meaning.
+    assert "evidence-certainty-moderate" in first and "⊕⊕⊕◯" in first
+    assert "Certainty of the evidence: ⊕⊕⊕◯ Moderate" in plain(first)
+    # Body is ordinary reStructuredText; its citations are numbered with the page's.
+    assert "Cerebrolysin probably does not reduce deaths after a stroke [1]" in plain(first)
+    assert "the largest trial was neutral [2]" in plain(first)
+    assert '<p class="admonition-title">In short</p>' in second and "It does not work." in second
+    assert "evidence-certainty" not in second
+    assert "sd-shadow-sm" not in html  # sphinx-design is not loaded
+
+
+@pytest.mark.sphinx("html", testroot="furniture", confoverrides={
+    "evidence_bottom_line_title": "Our verdict", "extensions": ["sphinxext_evidence", "sphinx_design"]})
+def test_bottom_line_config_title_and_sphinx_design(app):
+    app.build()
+    html = read(app, "index.html")
+    first, second = boxes(html, "bottom-line")
+    assert '<p class="admonition-title">Our verdict</p>' in first
+    assert '<p class="admonition-title">In short</p>' in second  # :title: still wins
+    assert re.search(r'class="evidence-callout evidence-bottom-line sd-shadow-sm sd-rounded-2 admonition"', html)
+    assert "sphinx-design" in html  # its stylesheet is linked
+    assert "already registered" not in warnings(app)
+
+
+@pytest.mark.sphinx("html", testroot="furniture")
+def test_evidence_scope_html_defaults_and_body(app):
+    app.build()
+    html = read(app, "index.html")
+    animal = re.search(r'<div class="evidence-callout evidence-scope evidence-scope-animal admonition">(.*?)</div>', html, re.S)
+    assert animal, html
+    text = plain(animal.group(1))
+    assert "Animal research only" in text
+    assert "There is no clinical evidence for this." in text and "should not be read as a benefit in people" in text
+    limited = re.search(r'evidence-scope-clinical-limited admonition">(.*?)</div>', html, re.S).group(1)
+    assert "Six small trials at high risk of bias [1]." in plain(limited)  # body replaces the standard text
+    assert "not enough to support" not in plain(limited)
+    # "in vitro" is accepted for in-vitro.
+    assert "evidence-scope-in-vitro" in html and "Laboratory research only" in html
+    scoped = read(app, "scoped.html")
+    assert "evidence-scope-mechanistic" in scoped and "Proposed mechanism only" in scoped
+    assert '<p class="admonition-title">What kind of evidence</p>' in scoped
+    assert "They show associations, not cause and effect" in scoped
+    assert "evidence-scope-clinical" in scoped
+
+
+@pytest.mark.sphinx("html", testroot="furniture", confoverrides={"evidence_scope_texts": {
+    "animal": "Mice are not people.",
+    "mechanistic": {"title": "Theory only", "text": "A plausible story is not evidence."},
+    "astrology": "Not a kind of evidence.",
+}})
+def test_evidence_scope_texts_config(app):
+    app.build()
+    html = read(app, "index.html")
+    animal = re.search(r'evidence-scope-animal admonition">(.*?)</div>', html, re.S).group(1)
+    assert "Animal research only" in animal and "Mice are not people." in animal
+    assert "There is no clinical evidence" not in animal
+    scoped = read(app, "scoped.html")
+    assert "Theory only" in scoped and "A plausible story is not evidence." in scoped
+    assert "They show associations" in scoped  # untouched kinds keep the standard text
+    assert re.search(r"evidence_scope_texts: unknown kind of evidence 'astrology'.*\[evidence\.config\]", warnings(app))
+
+
+@pytest.mark.sphinx("html", testroot="furniture")
+def test_disclaimer_on_pages_using_the_extension(app):
+    app.build()
+    disclaimer = '<p class="evidence-disclaimer">Information only; not medical advice. Ask your doctor before acting on it.</p>'
+    index = read(app, "index.html")
+    assert disclaimer in index
+    # At the foot: after the reference list.
+    assert index.index(disclaimer) > index.index('class="arabic simple evidence-references"')
+    assert disclaimer in read(app, "scoped.html")
+    assert "evidence-disclaimer" not in read(app, "plain.html")
+
+
+@pytest.mark.sphinx("html", testroot="furniture", confoverrides={"evidence_disclaimer": ""})
+def test_no_disclaimer_by_default(app):
+    app.build()
+    assert "evidence-disclaimer" not in read(app, "index.html")
+
+
+@pytest.mark.sphinx("latex", testroot="furniture")
+def test_callouts_latex(app):
+    app.build()
+    tex = read(app, "furniture.tex")
+    assert r"\begin{sphinxadmonition}{note}{The honest bottom line}" in tex
+    assert r"\begin{sphinxadmonition}{note}{In short}" in tex
+    assert r"\begin{sphinxadmonition}{note}{Animal research only}" in tex
+    assert "should not be read as a benefit in people" in tex
+    # GRADE symbols drawn as math in LaTeX.
+    assert r"\(\oplus\oplus\oplus\bigcirc\)" in tex
+    assert "Information only; not medical advice." in tex
+    assert tex.count("Information only; not medical advice.") == 3  # index, scoped, second
+
+
+@pytest.mark.sphinx("text", testroot="furniture")
+def test_callouts_text(app):
+    app.build()
+    text = read(app, "index.txt")
+    assert "The honest bottom line:\n\nCertainty of the evidence: ⊕⊕⊕◯ Moderate\n\nCerebrolysin probably" in text
+    assert "In short: It does not work." in text
+    assert "Animal research only: There is no clinical evidence for this." in text
+    assert "Limited clinical evidence: Six small trials at high risk of bias [1]." in text
+    assert text.rstrip().endswith("Information only; not medical advice. Ask your doctor before acting on\nit.")
+    assert "Information only" not in read(app, "plain.txt")
+
+
+@pytest.mark.sphinx("html", testroot="furniture-bad")
+def test_bad_callouts_warn_with_location(app):
+    app.build()
+    warned = warnings(app)
+    expected = [
+        (4, "unknown-option", "bottom-line: unknown option :colour:"),
+        (4, "invalid-certainty", "bottom-line: invalid :certainty: 'probably' (allowed: high, moderate, low, very-low)"),
+        (10, "empty", "bottom-line: option :title: is empty"),
+        (10, "empty", "bottom-line: the callout has no text"),
+        (13, "invalid-scope", "unknown kind of evidence 'anecdotal'"),
+        (15, "invalid-scope", "unknown kind of evidence 'rumour'"),
+        (19, "invalid-scope", "no kind of evidence given"),
+    ]
+    for line, subtype, message in expected:
+        assert re.search(rf"index\.rst:{line}: WARNING: (evidence-scope: )?{re.escape(message)}.*\[evidence\.{subtype}\]", warned), \
+            (message, warned)
+    html = read(app, "index.html")
+    assert "Traceback" not in warned
+    # The bad certainty is dropped but the callout stays; the unknown kind with a body becomes a general caveat.
+    assert len(boxes(html, "bottom-line")) == 2 and "evidence-certainty" not in html
+    assert '<p class="admonition-title">The honest bottom line</p>' in html
+    assert "evidence-scope-general" in html and "About this evidence" in html and "Someone said so." in html
+    assert "anecdotal" not in plain(html)
