@@ -118,7 +118,8 @@ def render_grade(node: grade_card, ctx: PageContext) -> list[nodes.Node]:
         head += badge("Source retracted", "retracted")
     card += head
     if data.get("intervention") and data.get("comparison"):
-        text = f"{data['intervention']} compared with {data['comparison'].lower() if _plainword(data['comparison']) else data['comparison']}"
+        comparison = data["comparison"].lower() if _plainword(data["comparison"]) else data["comparison"]
+        text = f"{data['intervention']} compared with {comparison}"
         card += nodes.paragraph(text, text, classes=["evidence-grade-comparison"])
     card += nodes.paragraph(data["sentence"], data["sentence"], classes=["evidence-grade-statement"])
     numbers = []
