@@ -409,3 +409,29 @@ def test_bad_input_warnings(build: Build, copy_root: Any, openfda: OpenFdaDouble
 def test_unknown_status_row_does_not_conflict(build: Build, copy_root: Any) -> None:
     app = build(copy_root("regulatory-bad"))
     assert "regulatory-conflict" not in warnings(app)
+
+
+# --------------------------------------------------------------------------- parallel and incremental builds
+
+
+def test_parallel_build(make_app: Any, copy_root: Any, openfda: OpenFdaDouble) -> None:  # noqa: F811
+    src = copy_root("regulatory")
+    overrides = {"evidence_openfda_url": openfda.base_url, **FAST}
+    app = make_app("html", srcdir=src, confoverrides=overrides, parallel=2)
+    app.build()
+    assert openfda.count == 2
+    assert "No FDA application on record (checked 2026-11-21)" in out(app, "second.html")
+    assert ">NDA215256</a>" in out(app, "index.html")
+
+
+def test_edited_page_drops_its_lookup(build: Build, copy_root: Any, openfda: OpenFdaDouble) -> None:  # noqa: F811
+    src = copy_root("regulatory")
+    build(src)
+    index = src / "index.rst"
+    index.write_text(index.read_text(encoding="utf-8").replace(":fda-names: semaglutide", ":fda-names: tirzepatide"),
+                     encoding="utf-8")
+    app = build(src)  # only index.rst is re-read; the new name is looked up, the others come from the lockfile
+    assert openfda.count == 3 and openfda.requests[-1].param("search").count('"tirzepatide"') == 4
+    html = out(app, "index.html")
+    assert ">NDA215866</a>" in html and ">NDA215256</a>" not in html
+    assert sorted(lock(src)["openfda"]) == ["cerebrolysin", "semaglutide", "tirzepatide"]
