@@ -16,10 +16,16 @@
     A table of every value in ``OPTIONS``: name (linked to its entry), default,
     meaning.
 
+``evidence-warning:: subtype``
+    A heading ``evidence.<subtype>`` with an anchor (``warning-<subtype>``),
+    followed by the body: when the warning is emitted and what to do.
+
 At the end of reading, every value in ``OPTIONS`` must have an
 ``evidence-confval`` entry somewhere (and every entry must name a real value),
 otherwise the build warns (``evidence-docs.config``) and a ``-W`` build fails:
-the configuration reference cannot drift from the code.
+the configuration reference cannot drift from the code.  Likewise every
+warning subtype the package can emit (found by reading its source) must have
+an ``evidence-warning`` entry (``evidence-docs.warning``).
 """
 
 from __future__ import annotations
@@ -107,8 +113,7 @@ class EvidenceConfval(SphinxDirective):
             logger.warning("evidence-confval: %r is not in sphinxext_evidence.config.OPTIONS", name,
                            location=self.get_location(), type="evidence-docs", subtype="config")
             return []
-        seen: dict[str, str] = self.env.domaindata.setdefault("evidence_docs", {"confvals": {}})["confvals"]
-        seen[name] = self.env.docname
+        _data(self.env)["confvals"][name] = self.env.docname
         source, line = self.get_source_info()
         lines = [
             f".. confval:: {name}",
@@ -150,22 +155,83 @@ class EvidenceConfigTable(SphinxDirective):
         return container.children
 
 
+class EvidenceWarning(SphinxDirective):
+    """``.. evidence-warning:: retracted``: the heading of one warning subtype, then its explanation."""
+
+    required_arguments = 1
+    has_content = True
+
+    def run(self) -> list[nodes.Node]:
+        """A rubric ``evidence.<subtype>`` with an id, then the parsed body."""
+        subtype = self.arguments[0].strip()
+        _data(self.env)["warnings"][subtype] = self.env.docname
+        label = f"evidence.{subtype}"
+        rubric = nodes.rubric(label, "", nodes.literal(label, label), classes=["evidence-docs-warning"],
+                              ids=[f"warning-{subtype}"])
+        self.set_source_info(rubric)
+        body = nodes.container(classes=["evidence-docs-warning-body"])
+        self.state.nested_parse(self.content, self.content_offset, body)
+        return [rubric, body]
+
+
+def _data(env: Any) -> dict[str, dict[str, str]]:
+    data = env.domaindata.setdefault("evidence_docs", {})
+    data.setdefault("confvals", {})
+    data.setdefault("warnings", {})
+    return data
+
+
 def _clear(app: Sphinx, env: Any, docname: str) -> None:
-    data = env.domaindata.setdefault("evidence_docs", {"confvals": {}})
-    data["confvals"] = {k: v for k, v in data["confvals"].items() if v != docname}
+    data = _data(env)
+    for kind in ("confvals", "warnings"):
+        data[kind] = {k: v for k, v in data[kind].items() if v != docname}
 
 
 def _merge(app: Sphinx, env: Any, docnames: Any, other: Any) -> None:
-    data = env.domaindata.setdefault("evidence_docs", {"confvals": {}})
-    data["confvals"].update(other.domaindata.get("evidence_docs", {}).get("confvals", {}))
+    data = _data(env)
+    theirs = _data(other)
+    for kind in ("confvals", "warnings"):
+        data[kind].update(theirs[kind])
+
+
+def emitted_subtypes() -> set[str]:
+    """Every ``evidence.<subtype>`` the package can emit, found by reading its source."""
+    import ast
+    from pathlib import Path
+
+    import sphinxext_evidence
+    from sphinxext_evidence import roles
+
+    kinds = {factory().kind for factory in (roles.pmid_role, getattr(roles, "doi_role", None),
+                                             getattr(roles, "nct_role", None), getattr(roles, "rsid_role", None))
+             if factory is not None}
+    found: set[str] = set()
+    for path in Path(sphinxext_evidence.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            values = [kw.value for kw in node.keywords if kw.arg == "subtype"]
+            if name in ("warn", "warn_at", "warn_once") and len(node.args) >= 2:
+                values.append(node.args[1] if name != "warn_once" else node.args[1])
+            for value in values:
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    found.add(value.value)
+                elif isinstance(value, ast.JoinedStr) and ast.unparse(value) == "f'invalid-{self.kind}'":
+                    found |= {f"invalid-{kind}" for kind in kinds}
+    return found
 
 
 def _check(app: Sphinx, env: Any) -> None:
-    seen = env.domaindata.get("evidence_docs", {}).get("confvals", {})
+    data = _data(env)
     for option in OPTIONS:
-        if option.name not in seen:
+        if option.name not in data["confvals"]:
             logger.warning("configuration value %s (sphinxext_evidence/config.py) has no evidence-confval "
                            "entry in the documentation", option.name, type="evidence-docs", subtype="config")
+    for subtype in sorted(emitted_subtypes() - set(data["warnings"])):
+        logger.warning("warning subtype evidence.%s is emitted by the code but has no evidence-warning entry "
+                       "in the documentation", subtype, type="evidence-docs", subtype="warning")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -173,6 +239,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("evidence-example", EvidenceExample)
     app.add_directive("evidence-confval", EvidenceConfval)
     app.add_directive("evidence-config-table", EvidenceConfigTable)
+    app.add_directive("evidence-warning", EvidenceWarning)
     app.connect("env-purge-doc", _clear)
     app.connect("env-merge-info", _merge)
     app.connect("env-check-consistency", _check)
