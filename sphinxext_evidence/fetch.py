@@ -23,8 +23,7 @@ from sphinxext_evidence import lockfile
 from sphinxext_evidence.config import is_offline, secrets
 from sphinxext_evidence.domain import CITE, EvidenceDomain
 from sphinxext_evidence.keys import key_parts
-from sphinxext_evidence.sources import FetchResult
-from sphinxext_evidence.sources.http import HttpSettings
+from sphinxext_evidence.sources import FetchResult, HttpSettings
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +127,7 @@ def _openfda_stale(record: dict[str, Any], app: Sphinx, now: dt.date) -> bool:
 
 SOURCES.append(Source("openfda", "openFDA", _openfda_wanted, _openfda_client, _openfda_stale))
 # -- end openFDA --
+
 
 # -- Crossref for :doi: (issue 5) -------------------------------------------------------------
 # DOIs that a PubMed record in the lockfile already carries are not fetched: the

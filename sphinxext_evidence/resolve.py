@@ -42,6 +42,16 @@ class Store:
         self.unknown = {f"{s}:{i}" for s, ids in domain.unknown.items() for i in ids}
         self._articles: dict[str, Article | None] = {}
         self._doi_to_pmid: dict[str, str] | None = None
+        self.memo: dict[tuple[str, str], Any] = {}  # per-key derived values (e.g. tooltips) for renderers
+
+    @classmethod
+    def of(cls, domain: EvidenceDomain) -> Store:
+        """The store for the build's current records, shared by every page this process resolves."""
+        store = getattr(domain, "_evidence_store", None)
+        if store is None or store.records is not domain.records:
+            store = cls(domain)
+            domain._evidence_store = store  # type: ignore[attr-defined]
+        return store
 
     def canonical(self, key: str) -> str:
         """The key under which a work is numbered: a DOI known to PubMed becomes its PMID."""
@@ -171,7 +181,7 @@ class ResolveEvidence(SphinxPostTransform):
         if not placeholders:
             return
         domain: EvidenceDomain = self.env.get_domain("evidence")  # type: ignore[assignment]
-        store = Store(domain)
+        store = Store.of(domain)
         pages: dict[str, PageContext] = {}
         for node in placeholders:
             page = node.get("docname", self.env.docname)

@@ -41,10 +41,9 @@ def author_list(authors: tuple[Author, ...], limit: int) -> str:
     """``A, B, C, et al.`` with at most ``limit`` names (all when ``limit`` <= 0)."""
     if not authors:
         return ""
-    names = [a.short for a in authors]
-    if 0 < limit < len(names):
-        return ", ".join(names[:limit]) + ", et al."
-    return ", ".join(names)
+    if 0 < limit < len(authors):
+        return ", ".join(a.short for a in authors[:limit]) + ", et al."
+    return ", ".join(a.short for a in authors)
 
 
 def ends_sentence(text: str) -> bool:

@@ -58,9 +58,11 @@ def cite_nodes(keys: list[str], ctx: PageContext, location: nodes.Node) -> nodes
             if j:
                 out += nodes.Text("–")
             key = by_number[n]
-            article = ctx.store.article(ctx.store.canonical(key))
+            memo = ("tooltip", key)
+            if memo not in ctx.store.memo:
+                ctx.store.memo[memo] = short_reference(ctx.store.article(ctx.store.canonical(key)), key)
             out += nodes.reference(str(n), str(n), refid=ctx.entry_id(key), internal=True,
-                                   reftitle=short_reference(article, key))
+                                   reftitle=ctx.store.memo[memo])
     out += nodes.Text("]")
     return out
 

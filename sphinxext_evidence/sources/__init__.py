@@ -7,6 +7,16 @@ from typing import Any
 
 
 @dataclass
+class HttpSettings:
+    """Knobs shared by every client; built from the ``evidence_http_*`` values."""
+
+    timeout: float = 30.0
+    retries: int = 4
+    backoff: float = 1.0
+    min_interval: float = 1 / 3
+
+
+@dataclass
 class FetchResult:
     """What one fetch pass of a service produced.
 

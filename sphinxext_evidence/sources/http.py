@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import threading
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -18,22 +17,15 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from sphinxext_evidence import __version__
+from sphinxext_evidence.sources import HttpSettings
+
+__all__ = ["HttpSettings", "PoliteSession", "ServiceError"]
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 
 
 class ServiceError(Exception):
     """A request failed for good (after retries); the message is safe to show."""
-
-
-@dataclass
-class HttpSettings:
-    """Knobs shared by every client; built from the ``evidence_http_*`` values."""
-
-    timeout: float = 30.0
-    retries: int = 4
-    backoff: float = 1.0
-    min_interval: float = 1 / 3
 
 
 class PoliteSession:
