@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from helpers import read, warnings
@@ -155,3 +156,75 @@ def test_bad_callouts_warn_with_location(app):
     assert '<p class="admonition-title">The honest bottom line</p>' in html
     assert "evidence-scope-general" in html and "About this evidence" in html and "Someone said so." in html
     assert "anecdotal" not in plain(html)
+
+
+# --------------------------------------------------------------------------- the stylesheet
+
+CSS = Path(__file__).parent.parent / "sphinxext_evidence" / "static" / "evidence.css"
+# (text, background) custom-property pairs that must meet WCAG AA in every colour set.
+PAIRS = [
+    ("bottom-line-title", "bottom-line-bg"),
+    ("scope-clinical-title", "scope-clinical-bg"),
+    ("scope-limited-title", "scope-limited-bg"),
+    ("scope-observational-title", "scope-observational-bg"),
+    ("scope-preclinical-title", "scope-preclinical-bg"),
+    ("badge-based-fg", "badge-based-bg"),
+    ("retracted-fg", "retracted-bg"),
+    ("status-approved-fg", "status-approved-bg"),
+    ("status-tentative-fg", "status-tentative-bg"),
+    ("status-refused-fg", "status-refused-bg"),
+    ("status-withdrawn-fg", "status-withdrawn-bg"),
+    ("status-unknown-fg", "status-unknown-bg"),
+]
+# Page backgrounds of the themes: light (alabaster, furo, pydata) and dark (furo, pydata).
+LIGHT_PAGES = ("#ffffff", "#fff")
+DARK_PAGES = ("#131416", "#121212")
+
+
+def _luminance(colour: str) -> float:
+    colour = colour.lstrip("#")
+    if len(colour) == 3:
+        colour = "".join(c * 2 for c in colour)
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def colour_sets(css: str) -> dict[str, dict[str, str]]:
+    blocks = {
+        "light": re.search(r":root \{(.*?)\n\}", css, re.S).group(1),
+        "dark": re.search(r'body\[data-theme="dark"\], html\[data-theme="dark"\] \{(.*?)\n\}', css, re.S).group(1),
+        "auto-dark": re.search(r'body\[data-theme="auto"\] \{(.*?)\n  \}', css, re.S).group(1),
+    }
+    return {name: dict(re.findall(r"--evidence-([a-z-]+):\s*(#[0-9a-fA-F]{3,6});", body)) for name, body in blocks.items()}
+
+
+def test_css_is_self_contained_and_covers_dark_modes_and_print():
+    css = CSS.read_text(encoding="utf-8")
+    assert "@import" not in css and "url(" not in css and "http" not in css and "@font-face" not in css
+    assert "@media (prefers-color-scheme: dark)" in css and "@media print" in css
+    sets = colour_sets(css)
+    assert sets["dark"] == sets["auto-dark"]  # furo's auto mode gets the same dark set
+    assert set(sets["light"]) | {"th-fg"} == set(sets["dark"])  # every colour has a dark twin (light th text: the theme's)
+    # Every class the renderers of this issue emit is styled.
+    for cls in ("evidence-bottom-line", "evidence-scope-animal", "evidence-scope-in-vitro", "evidence-scope-mechanistic",
+                "evidence-scope-clinical", "evidence-scope-clinical-limited", "evidence-scope-observational",
+                "evidence-scope-general", "evidence-article-info", "evidence-byline", "evidence-badge-evidence-based",
+                "evidence-disclaimer", "evidence-link"):
+        assert f".{cls}" in css, cls
+
+
+def test_css_contrast_wcag_aa():
+    sets = colour_sets(CSS.read_text(encoding="utf-8"))
+    for name, colours in sets.items():
+        for fg, bg in PAIRS:
+            assert contrast(colours[fg], colours[bg]) >= 4.5, (name, fg, bg)
+        pages = LIGHT_PAGES if name == "light" else DARK_PAGES
+        for page in pages:
+            for fg in ("muted", "accent", "certainty-high", "certainty-moderate", "certainty-low", "certainty-very-low"):
+                assert contrast(colours[fg], page) >= 4.5, (name, fg, page)
