@@ -14,11 +14,12 @@ extensions = [
     "sphinx_design",
     "myst_parser",
 ]
-# Note: sphinx_design also registers a directive called ``article-info``
-# (options author/avatar/date/read-time). Sphinx lets the extension loaded
-# later override a directive, so with this order sphinx_design's version
-# replaces the evidence byline unless sphinxext_evidence registers its own
-# in a way that does not depend on load order.
+# sphinx_design has an ``article-info`` directive of its own; sphinxext_evidence
+# registers its byline after every extension is set up, so the load order does
+# not matter.
+
+# MyST: ``:::`` fences for notes, and field lists for the regulatory-status body.
+myst_enable_extensions = ["colon_fence", "fieldlist"]
 
 # NCBI etiquette: sent with every E-utilities request when the lockfile is
 # refreshed. ``evidence_offline`` is deliberately not set: the build reads the

@@ -1,0 +1,129 @@
+"""Issue 6, point 4: the example site in a real browser (headless Chromium).
+
+Clicking a citation number reaches its reference and the back-link returns;
+certainty tables and callouts are visible and not cut off at 375 px and
+1280 px; screenshots are saved next to the build (``_build/screenshots``).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import browser
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.skipif(not browser.available(), reason="needs chromium, chromedriver and selenium "
+                                "(installed by .ci/setup-browser)")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Iterator[tuple[str, Path]]:
+    """The example site built offline from its lockfile, served on loopback."""
+    from sphinx.testing.util import SphinxTestApp
+
+    src = tmp_path_factory.mktemp("example") / "site"
+    shutil.copytree(ROOT / "example_site", src, ignore=shutil.ignore_patterns("_build"))
+    app = SphinxTestApp("html", srcdir=src, confoverrides={"evidence_offline": True})
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    out = Path(app.outdir)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
+    handler.log_message = lambda *args: None  # type: ignore[method-assign]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", out
+    finally:
+        server.shutdown()
+
+
+IN_VIEW = """
+const el = arguments[0];
+const r = el.getBoundingClientRect();
+return r.top >= -1 && r.top < window.innerHeight && r.height > 0;
+"""
+
+NOT_CUT_OFF = """
+const el = arguments[0];
+const r = el.getBoundingClientRect();
+const style = getComputedStyle(el);
+let scroller = el, scrollable = false;
+while (scroller && scroller !== document.body) {
+  const ox = getComputedStyle(scroller).overflowX;
+  if ((ox === 'auto' || ox === 'scroll') && scroller.scrollWidth > scroller.clientWidth) { scrollable = true; break; }
+  scroller = scroller.parentElement;
+}
+const box = scrollable ? scroller.getBoundingClientRect() : r;
+return {visible: r.width > 0 && r.height > 0 && style.visibility !== 'hidden' && style.display !== 'none',
+        left: box.left, right: box.right, width: window.innerWidth, scrollable: scrollable,
+        pageOverflow: document.documentElement.scrollWidth - window.innerWidth};
+"""
+
+
+def test_citation_round_trip(site):
+    from selenium.webdriver.common.by import By
+
+    base, out = site
+    with browser.chromium(1280, 900) as driver:
+        driver.get(base + "cerebrolysin-review.html")
+        link = driver.find_element(By.CSS_SELECTOR, ".evidence-cite a")
+        number = link.text
+        target = link.get_attribute("href").split("#", 1)[1]
+        link.click()
+        assert driver.execute_script("return location.hash") == f"#{target}"
+        entry = driver.find_element(By.ID, target)
+        assert driver.execute_script(IN_VIEW, entry)
+        # The entry is the right one: its position in the list is the number clicked.
+        position = driver.execute_script(
+            "const li = arguments[0]; return Array.from(li.parentElement.children).indexOf(li) + 1;", entry)
+        assert str(position) == number
+        back = entry.find_element(By.CSS_SELECTOR, ".evidence-backlinks a")
+        anchor = back.get_attribute("href").split("#", 1)[1]
+        back.click()
+        assert driver.execute_script("return location.hash") == f"#{anchor}"
+        assert driver.execute_script(IN_VIEW, driver.find_element(By.ID, anchor))
+        shots = out / "screenshots"
+        shots.mkdir(exist_ok=True)
+        driver.save_screenshot(str(shots / "review-after-backlink-1280.png"))
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_tables_and_callouts_fit(site, width):
+    from selenium.webdriver.common.by import By
+
+    base, out = site
+    shots = out / "screenshots"
+    shots.mkdir(exist_ok=True)
+    with browser.chromium(width, 900) as driver:
+        for page, selectors in {
+            "cerebrolysin-review.html": [".evidence-sof", ".evidence-sof-table", ".evidence-bottom-line",
+                                         ".evidence-grade-card", ".evidence-card", ".evidence-regulatory"],
+            "cerebrolysin-guide.html": [".evidence-article-info", ".evidence-scope"],
+            "evidence-index.html": [".evidence-index-table"],
+        }.items():
+            driver.get(base + page)
+            assert driver.execute_script("return document.documentElement.scrollWidth") <= width + 1, \
+                f"{page} scrolls sideways at {width}px"
+            for selector in selectors:
+                elements = driver.find_elements(By.CSS_SELECTOR, selector)
+                assert elements, f"{selector} missing on {page}"
+                for element in elements:
+                    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+                    box = driver.execute_script(NOT_CUT_OFF, element)
+                    assert box["visible"], f"{selector} hidden on {page} at {width}px"
+                    assert box["left"] >= -1 and box["right"] <= box["width"] + 1, \
+                        f"{selector} cut off on {page} at {width}px: {box}"
+            driver.execute_script("window.scrollTo(0, 0)")
+            driver.save_screenshot(str(shots / f"{page[:-5]}-{width}.png"))
+            element = driver.find_element(By.CSS_SELECTOR, selectors[0])
+            driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", element)
+            driver.save_screenshot(str(shots / f"{page[:-5]}-{width}-{selectors[0][1:]}.png"))
