@@ -64,7 +64,7 @@ def test_script_safe_escapes_closing_tags():
 # --------------------------------------------------------------------------- html
 
 
-@pytest.mark.sphinx("html", testroot="furniture")
+@pytest.mark.sphinx("html", testroot="furniture", freshenv=True)
 def test_byline_and_badge_html(app):
     app.build()
     html = read(app, "index.html")
@@ -83,7 +83,7 @@ def test_byline_and_badge_html(app):
     assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in read(app, "second.html")
 
 
-@pytest.mark.sphinx("html", testroot="furniture")
+@pytest.mark.sphinx("html", testroot="furniture", freshenv=True)
 def test_jsonld_in_head(app):
     app.build()
     html = read(app, "index.html")
@@ -114,7 +114,7 @@ def test_jsonld_in_head(app):
     assert jsonld(read(app, "plain.html")) == []
 
 
-@pytest.mark.sphinx("html", testroot="furniture")
+@pytest.mark.sphinx("html", testroot="furniture", freshenv=True)
 def test_jsonld_cannot_close_the_script(app):
     app.build()
     html = read(app, "second.html")
@@ -128,14 +128,14 @@ def test_jsonld_cannot_close_the_script(app):
     assert "<script>alert(1)</script>" not in html
 
 
-@pytest.mark.sphinx("html", testroot="furniture", confoverrides={"html_baseurl": "https://evidence.example.org/"})
+@pytest.mark.sphinx("html", testroot="furniture", freshenv=True, confoverrides={"html_baseurl": "https://evidence.example.org/"})
 def test_jsonld_url_from_html_baseurl(app):
     app.build()
     (data,) = jsonld(read(app, "index.html"))
     assert data["url"] == "https://evidence.example.org/index.html"
 
 
-@pytest.mark.sphinx("html", testroot="furniture", confoverrides={"evidence_jsonld": False})
+@pytest.mark.sphinx("html", testroot="furniture", freshenv=True, confoverrides={"evidence_jsonld": False})
 def test_jsonld_can_be_switched_off(app):
     app.build()
     html = read(app, "index.html")
@@ -165,7 +165,7 @@ def test_jsonld_parallel_build(make_app, tmp_path):
     assert len(data["citation"]) == 3
 
 
-@pytest.mark.sphinx("html", testroot="furniture-bad")
+@pytest.mark.sphinx("html", testroot="furniture-bad", freshenv=True)
 def test_bad_byline_warns(app):
     app.build()
     warned = warnings(app)
@@ -185,7 +185,7 @@ def test_bad_byline_warns(app):
 # --------------------------------------------------------------------------- other builders, MyST, sphinx-design
 
 
-@pytest.mark.sphinx("latex", testroot="furniture")
+@pytest.mark.sphinx("latex", testroot="furniture", freshenv=True)
 def test_byline_latex(app):
     app.build()
     tex = read(app, "furniture.tex")
@@ -194,14 +194,14 @@ def test_byline_latex(app):
     assert "Written by" in tex and "Medically reviewed by" in tex and "Last updated 20 October 2026" in tex
 
 
-@pytest.mark.sphinx("text", testroot="furniture")
+@pytest.mark.sphinx("text", testroot="furniture", freshenv=True)
 def test_byline_text(app):
     app.build()
     text = read(app, "index.txt")
     assert "Evidence based · 3 references\n\nWritten by Mathew Eng, PharmD | Medically reviewed by" in text
 
 
-@pytest.mark.sphinx("html", testroot="furniture-myst")
+@pytest.mark.sphinx("html", testroot="furniture-myst", freshenv=True)
 def test_myst_and_sphinx_design_loaded_after(app):
     app.build()
     warned = warnings(app)
@@ -219,7 +219,7 @@ def test_myst_and_sphinx_design_loaded_after(app):
     assert "evidence-article-info" not in design and jsonld(design) == []
 
 
-@pytest.mark.sphinx("html", testroot="furniture-myst", confoverrides={
+@pytest.mark.sphinx("html", testroot="furniture-myst", freshenv=True, confoverrides={
     "extensions": ["sphinx_design", "myst_parser", "sphinxext_evidence"]})
 def test_sphinx_design_loaded_first(app):
     app.build()
@@ -228,7 +228,7 @@ def test_sphinx_design_loaded_first(app):
     assert "5 min read" in read(app, "design.html")
 
 
-@pytest.mark.sphinx("html", testroot="furniture-myst", confoverrides={"extensions": ["sphinxext_evidence", "myst_parser"]})
+@pytest.mark.sphinx("html", testroot="furniture-myst", freshenv=True, confoverrides={"extensions": ["sphinxext_evidence", "myst_parser"]})
 def test_sphinx_design_options_without_sphinx_design(app):
     app.build()
     warned = warnings(app)

@@ -19,7 +19,7 @@ def boxes(html: str, kind: str) -> list[str]:
                       html, re.S)
 
 
-@pytest.mark.sphinx("html", testroot="furniture")
+@pytest.mark.sphinx("html", testroot="furniture", freshenv=True)
 def test_bottom_line_html(app):
     app.build()
     html = read(app, "index.html")
@@ -38,7 +38,7 @@ def test_bottom_line_html(app):
     assert "sd-shadow-sm" not in html  # sphinx-design is not loaded
 
 
-@pytest.mark.sphinx("html", testroot="furniture", confoverrides={
+@pytest.mark.sphinx("html", testroot="furniture", freshenv=True, confoverrides={
     "evidence_bottom_line_title": "Our verdict", "extensions": ["sphinxext_evidence", "sphinx_design"]})
 def test_bottom_line_config_title_and_sphinx_design(app):
     app.build()
@@ -51,7 +51,7 @@ def test_bottom_line_config_title_and_sphinx_design(app):
     assert "already registered" not in warnings(app)
 
 
-@pytest.mark.sphinx("html", testroot="furniture")
+@pytest.mark.sphinx("html", testroot="furniture", freshenv=True)
 def test_evidence_scope_html_defaults_and_body(app):
     app.build()
     html = read(app, "index.html")
@@ -72,7 +72,7 @@ def test_evidence_scope_html_defaults_and_body(app):
     assert "evidence-scope-clinical" in scoped
 
 
-@pytest.mark.sphinx("html", testroot="furniture", confoverrides={"evidence_scope_texts": {
+@pytest.mark.sphinx("html", testroot="furniture", freshenv=True, confoverrides={"evidence_scope_texts": {
     "animal": "Mice are not people.",
     "mechanistic": {"title": "Theory only", "text": "A plausible story is not evidence."},
     "astrology": "Not a kind of evidence.",
@@ -89,7 +89,7 @@ def test_evidence_scope_texts_config(app):
     assert re.search(r"evidence_scope_texts: unknown kind of evidence 'astrology'.*\[evidence\.config\]", warnings(app))
 
 
-@pytest.mark.sphinx("html", testroot="furniture")
+@pytest.mark.sphinx("html", testroot="furniture", freshenv=True)
 def test_disclaimer_on_pages_using_the_extension(app):
     app.build()
     disclaimer = '<p class="evidence-disclaimer">Information only; not medical advice. Ask your doctor before acting on it.</p>'
@@ -101,13 +101,13 @@ def test_disclaimer_on_pages_using_the_extension(app):
     assert "evidence-disclaimer" not in read(app, "plain.html")
 
 
-@pytest.mark.sphinx("html", testroot="furniture", confoverrides={"evidence_disclaimer": ""})
+@pytest.mark.sphinx("html", testroot="furniture", freshenv=True, confoverrides={"evidence_disclaimer": ""})
 def test_no_disclaimer_by_default(app):
     app.build()
     assert "evidence-disclaimer" not in read(app, "index.html")
 
 
-@pytest.mark.sphinx("latex", testroot="furniture")
+@pytest.mark.sphinx("latex", testroot="furniture", freshenv=True)
 def test_callouts_latex(app):
     app.build()
     tex = read(app, "furniture.tex")
@@ -121,7 +121,7 @@ def test_callouts_latex(app):
     assert tex.count("Information only; not medical advice.") == 3  # index, scoped, second
 
 
-@pytest.mark.sphinx("text", testroot="furniture")
+@pytest.mark.sphinx("text", testroot="furniture", freshenv=True)
 def test_callouts_text(app):
     app.build()
     text = read(app, "index.txt")
@@ -133,7 +133,7 @@ def test_callouts_text(app):
     assert "Information only" not in read(app, "plain.txt")
 
 
-@pytest.mark.sphinx("html", testroot="furniture-bad")
+@pytest.mark.sphinx("html", testroot="furniture-bad", freshenv=True)
 def test_bad_callouts_warn_with_location(app):
     app.build()
     warned = warnings(app)

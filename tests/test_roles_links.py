@@ -46,7 +46,7 @@ def test_parse_nct_and_rsid():
         assert parse_rsid(bad) is None
 
 
-@pytest.mark.sphinx("html", testroot="furniture")
+@pytest.mark.sphinx("html", testroot="furniture", freshenv=True)
 def test_links_html(app):
     app.build()
     html = read(app, "index.html")
@@ -59,7 +59,7 @@ def test_links_html(app):
     assert 'id="evidence-ref-3"' in html and 'id="evidence-ref-4"' not in html
 
 
-@pytest.mark.sphinx("html", testroot="furniture")
+@pytest.mark.sphinx("html", testroot="furniture", freshenv=True)
 def test_doi_cites_like_pmid(app):
     app.build()
     html = read(app, "index.html")
@@ -75,7 +75,7 @@ def test_doi_cites_like_pmid(app):
     assert "evidence" not in warnings(app)
 
 
-@pytest.mark.sphinx("latex", testroot="furniture")
+@pytest.mark.sphinx("latex", testroot="furniture", freshenv=True)
 def test_links_and_doi_latex(app):
     app.build()
     tex = read(app, "furniture.tex")
@@ -84,7 +84,7 @@ def test_links_and_doi_latex(app):
     assert r"\sphinxhref{https://doi.org/10.1161/STROKEAHA.115.009416}" in tex
 
 
-@pytest.mark.sphinx("text", testroot="furniture")
+@pytest.mark.sphinx("text", testroot="furniture", freshenv=True)
 def test_links_and_doi_text(app):
     app.build()
     text = read(app, "index.txt")
@@ -93,7 +93,7 @@ def test_links_and_doi_text(app):
     assert "3. Muresanu DF, Heiss WD, Hoemberg V, et al. (2016)." in text
 
 
-@pytest.mark.sphinx("html", testroot="furniture-bad")
+@pytest.mark.sphinx("html", testroot="furniture-bad", freshenv=True)
 def test_bad_identifiers_warn(app):
     app.build()
     warned = warnings(app)
