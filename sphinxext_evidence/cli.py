@@ -1,9 +1,10 @@
-"""The ``sphinx-evidence`` command: fill a project's lockfile, show stored records."""
+"""The sphinx-evidence command: fill a project's lockfile, show stored records."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -29,6 +30,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     if confdir is None:
         sys.stderr.write(f"sphinx-evidence: no conf.py in {args.project}\n")
         return 2
+    # Asking for a fetch is asking for the network, whatever the environment says.
+    os.environ.pop("SPHINX_EVIDENCE_OFFLINE", None)
     overrides: dict[str, object] = {"evidence_offline": False}
     for item in args.define:
         name, _, value = item.partition("=")
@@ -49,10 +52,22 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _configured_lockfile(confdir: Path) -> str:
+    """``evidence_lockfile`` as conf.py sets it, else the default."""
+    from sphinx.config import eval_config_file
+    from sphinx.util.tags import Tags
+
+    try:
+        namespace = eval_config_file(confdir / "conf.py", Tags())
+    except Exception:  # a broken conf.py should not stop 'show' from reading the default file
+        namespace = {}
+    return str(namespace.get("evidence_lockfile") or "evidence.lock.json")
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     """Print the stored record of one PMID (or DOI) as JSON."""
     confdir = _find_confdir(Path(args.project)) or Path(args.project)
-    path = confdir / args.lockfile
+    path = confdir / (args.lockfile or _configured_lockfile(confdir))
     try:
         sections = lockfile.load(path)
     except lockfile.LockfileError as exc:
@@ -87,7 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     show = sub.add_parser("show", help="print the stored record of a PMID or DOI")
     show.add_argument("id", help="a PMID such as 37818733, or a DOI")
     show.add_argument("--project", default=".", help="directory holding conf.py (default: .)")
-    show.add_argument("--lockfile", default="evidence.lock.json", help="lockfile name (default: evidence.lock.json)")
+    show.add_argument("--lockfile", default=None,
+                      help="lockfile path relative to conf.py (default: evidence_lockfile from conf.py)")
     show.set_defaults(func=cmd_show)
     args = parser.parse_args(argv)
     return int(args.func(args))

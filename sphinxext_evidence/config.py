@@ -39,7 +39,7 @@ OPTIONS: tuple[Option, ...] = (
            "Path of the metadata lockfile, relative to the configuration directory."),
     Option("evidence_offline", False, "", (bool,),
            "Never touch the network (also on when SPHINX_EVIDENCE_OFFLINE=1)."),
-    Option("evidence_refresh_days", None, "", (int, type(None)),
+    Option("evidence_refresh_days", None, "", (int, str, type(None)),
            "Re-fetch records fetched this many days ago or more (0: every build; None: never)."),
     Option("evidence_http_timeout", 30.0, "", (int, float), "Seconds to wait for a service to answer."),
     Option("evidence_http_retries", 4, "", (int,), "Retries on 429, 5xx and connection errors."),

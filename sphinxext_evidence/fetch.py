@@ -69,10 +69,10 @@ def http_settings(app: Sphinx, min_interval: float) -> HttpSettings:
 def _older_than_refresh(record: dict[str, Any], app: Sphinx, now: dt.date) -> bool:
     days = app.config.evidence_refresh_days
     fetched = (record.get("custom") or {}).get("fetched", "")
-    if days is None or not fetched:
+    if days is None or days == "" or not fetched:
         return False
     try:
-        return (now - dt.date.fromisoformat(fetched)).days >= int(days)
+        return (now - dt.date.fromisoformat(fetched)).days >= int(days)  # -D gives a string
     except ValueError:
         return True
 
@@ -85,6 +85,10 @@ def _pubmed_client(app: Sphinx, day: str) -> Fetcher:
     from sphinxext_evidence.sources.pubmed import PubMedClient
 
     key = secrets(app).ncbi
+    if not app.config.evidence_email:
+        logger.warning("evidence_email is not set; NCBI asks every tool to send a contact address with "
+                       "E-utilities requests: set evidence_email in conf.py", type="evidence", subtype="config",
+                       once=True)
     return PubMedClient(
         base_url=app.config.evidence_eutils_url,
         tool=app.config.evidence_tool,
@@ -200,18 +204,15 @@ def run_fetch(app: Sphinx, domain: EvidenceDomain) -> tuple[lockfile.Sections, d
                            path.name, type="evidence", subtype="fetch")
         if result.records:
             updates[source.section] = result.records
+            _merge(sections, {source.section: result.records})  # later sources see them (DOI -> PMID)
         if result.unknown:
             unknown[source.section] = sorted(result.unknown)
-    if updates:
-        if writable:
-            try:
-                sections = lockfile.save(path, updates)
-            except OSError as exc:
-                logger.warning("cannot write %s: %s", path, exc, type="evidence", subtype="lockfile")
-                failures.append(f"cannot write {path}: {exc}")
-                _merge(sections, updates)
-        else:
-            _merge(sections, updates)
+    if updates and writable:
+        try:
+            sections = lockfile.save(path, updates)
+        except OSError as exc:
+            logger.warning("cannot write %s: %s", path, exc, type="evidence", subtype="lockfile")
+            failures.append(f"cannot write {path}: {exc}")
     return sections, unknown, failures
 
 

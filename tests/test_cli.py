@@ -47,3 +47,27 @@ def test_show_prints_a_record(project, capsys):
 def test_console_script_runs():
     out = subprocess.run([sys.executable, "-m", "sphinxext_evidence.cli", "--help"], capture_output=True, text=True)
     assert out.returncode == 0 and "fetch" in out.stdout and "show" in out.stdout
+
+
+def test_show_uses_the_configured_lockfile(project, capsys):
+    src = project("myst")
+    (src / "evidence.lock.json").rename(src / "refs.lock.json")
+    (src / "conf.py").write_text((src / "conf.py").read_text() + "evidence_lockfile = 'refs.lock.json'\n")
+    assert main(["show", "993", "--project", str(src)]) == 0
+    assert '"Retracted Publication"' in capsys.readouterr().out
+
+
+def test_fetch_ignores_the_offline_environment_variable(project, eutils, monkeypatch):
+    monkeypatch.setenv("SPHINX_EVIDENCE_OFFLINE", "1")
+    src = project("citations")
+    assert main(["fetch", str(src), "-D", f"evidence_eutils_url={eutils.base_url}"]) == 0
+    assert eutils.count == 1
+
+
+def test_refresh_days_from_the_command_line(project, eutils):
+    src = project("citations")
+    assert main(["fetch", str(src), "-D", f"evidence_eutils_url={eutils.base_url}"]) == 0
+    # -D gives a string; 0 days means everything is due again.
+    assert main(["fetch", str(src), "-D", f"evidence_eutils_url={eutils.base_url}",
+                 "-D", "evidence_refresh_days=0"]) == 0
+    assert eutils.count == 2

@@ -75,7 +75,7 @@ def citation_nodes(article: Article, limit: int) -> list[nodes.Node]:
             out.append(nodes.Text(_publisher(article) + ". "))
     elif article.journal:
         out.append(nodes.emphasis(article.journal, article.journal))
-        out.append(nodes.Text(". "))
+        out.append(nodes.Text(" " if ends_sentence(article.journal) else ". "))
     return out
 
 
