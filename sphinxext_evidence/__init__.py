@@ -53,6 +53,31 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("html-page-context", grade_render.add_sort_script)
     # -- end GRADE certainty --
 
+    # -- article furniture (issue 5): bottom-line, evidence-scope, article-info, :doi:, :nct:, :rsid: --
+    from sphinxext_evidence import jsonld
+    from sphinxext_evidence.directives import article_info as article_info_directive
+    from sphinxext_evidence.directives import callouts as callout_directives
+    from sphinxext_evidence.render import article_info as article_info_render
+    from sphinxext_evidence.render import callouts as callout_render
+    from sphinxext_evidence.roles import doi_role, nct_role, rsid_role
+
+    app.add_role("doi", doi_role())
+    app.add_role("nct", nct_role())
+    app.add_role("rsid", rsid_role())
+    app.add_directive("bottom-line", callout_directives.BottomLineDirective)
+    app.add_directive("evidence-scope", callout_directives.EvidenceScopeDirective)
+    app.add_directive("evidence-article-info", article_info_directive.ArticleInfoDirective)
+    # ``article-info`` is registered once all extensions are loaded (sphinx-design has one too).
+    app.connect("config-inited", article_info_directive.register, priority=900)
+    app.connect("config-inited", callout_render.check_scope_texts)
+    app.add_transform(callout_directives.AppendDisclaimer)
+    resolve.register_renderer(nodes.bottom_line, callout_render.render_bottom_line)
+    resolve.register_renderer(nodes.evidence_scope, callout_render.render_evidence_scope)
+    resolve.register_renderer(nodes.disclaimer, callout_render.render_disclaimer)
+    resolve.register_renderer(nodes.article_info, article_info_render.render_article_info)
+    app.connect("html-page-context", jsonld.add_to_page)
+    # -- end article furniture --
+
     app.add_transform(resolve.EnsureReferenceList)
     app.add_post_transform(resolve.ResolveEvidence)
     app.connect("env-updated", fetch.on_env_updated)

@@ -29,6 +29,25 @@ class study_card(evidence_placeholder, citing, nodes.General):
     """A study card for one paper (``pmid`` directive); children are the author's body text."""
 
 
+# --- article furniture (issue 5): bottom-line, evidence-scope, article-info, disclaimer ---
+
+
+class bottom_line(evidence_placeholder, nodes.General):
+    """The ``bottom-line`` callout: ``title``, ``certainty`` (or ''); children are the body."""
+
+
+class evidence_scope(evidence_placeholder, nodes.General):
+    """An ``evidence-scope`` caveat: ``scope`` is the kind of evidence; children replace the default text."""
+
+
+class article_info(evidence_placeholder, nodes.General):
+    """The ``article-info`` byline: ``author``, ``reviewers``, ``last_reviewed``, ``last_updated``."""
+
+
+class disclaimer(evidence_placeholder, nodes.General):
+    """Where the site-wide ``evidence_disclaimer`` goes (appended to every page using the extension)."""
+
+
 # --- GRADE certainty (issue 3): evidence-grade, certainty-table, evidence-index --------------
 
 
