@@ -207,7 +207,8 @@ _DOMAIN_ALIASES = {
     "very-large-effect": "large-effect",
 }
 _LEVEL_WORDS = {"serious": 1, "very-serious": 2, "one": 1, "two": 2}
-_SPLIT_RE = re.compile(r"[;\n]+")
+# "word -1", "word: +2" at the start of a line: an entry, even with a misspelt reason.
+_ENTRY_RE = re.compile(r"^[A-Za-z][\w-]*\s*:?\s*[-+][12]\b")
 _LEVEL_RE = re.compile(r"^\(?\s*([-+\u2212\u2013]?)\s*([12])\s*\)?(?=$|[\s:,.)\u2014-])")
 
 
@@ -267,15 +268,28 @@ def _match_domain(text: str, domains: tuple[str, ...]) -> tuple[str | None, str]
     return best
 
 
+def _entries(text: str, domains: tuple[str, ...]) -> list[str]:
+    """Split on ``;`` and on lines; a line that does not start with a reason continues the one before."""
+    entries: list[str] = []
+    for part in (text or "").split(";"):
+        for number, raw in enumerate(part.splitlines()):
+            line = re.sub(r"^(?:[*\u2022]|-(?=\s))\s*", "", raw.strip())  # tolerate list bullets
+            if not line:
+                continue
+            looks_like_entry = _match_domain(line, domains)[0] is not None or _ENTRY_RE.match(line)
+            if number and entries and not looks_like_entry:
+                entries[-1] += " " + line  # a wrapped reason
+            else:
+                entries.append(line)
+    return entries
+
+
 def parse_ratings(text: str, kind: str) -> RatingParse:
     """Parse ``"imprecision -1 wide CI; risk-of-bias -2: unblinded"`` (``kind``: downgrade/upgrade)."""
     domains = DOWNGRADE_DOMAINS if kind == "downgrade" else UPGRADE_DOMAINS
     sign = -1 if kind == "downgrade" else 1
     out = RatingParse()
-    for raw in _SPLIT_RE.split(text or ""):
-        entry = re.sub(r"^(?:[*\u2022]|-(?=\s))\s*", "", raw.strip())  # tolerate list bullets
-        if not entry:
-            continue
+    for entry in _entries(text, domains):
         domain, rest = _match_domain(entry, domains)
         if domain is None:
             head = re.split(r"[\s:,(]", entry, maxsplit=1)[0]

@@ -126,3 +126,16 @@ def test_effect_problem():
     assert effect_problem(Certainty.VERY_LOW, "little-or-no") is None
     assert effect_problem(Certainty.MODERATE, "uncertain")
     assert effect_problem(Certainty.MODERATE, "harm") is None
+
+
+def test_wrapped_reason_continues_the_previous_one():
+    parsed = parse_ratings("imprecision -1 a confidence interval so wide that it\n"
+                           "includes both benefit and harm\nrisk-of-bias -1 unblinded", "downgrade")
+    assert parsed.problems == []
+    assert [(r.domain, r.levels) for r in parsed.ratings] == [("imprecision", -1), ("risk-of-bias", -1)]
+    assert parsed.ratings[0].reason.endswith("includes both benefit and harm")
+
+
+def test_misspelt_reason_on_its_own_line_still_warns():
+    parsed = parse_ratings("imprecision -1 wide\nimprecison -1 typo", "downgrade")
+    assert any("imprecison" in p for p in parsed.problems)
