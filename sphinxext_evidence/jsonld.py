@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from docutils import nodes
 
 from sphinxext_evidence.keys import key_parts
 from sphinxext_evidence.model import Article, plain_title
@@ -93,15 +92,11 @@ def script_tag(json_text: str) -> str:
     return f'<script type="application/ld+json">\n{json_text}\n</script>\n'
 
 
-def _has_jsonld(node: nodes.Node) -> bool:
-    return isinstance(node, nodes.Element) and bool(node.get(ATTRIBUTE))
-
-
 def add_to_page(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
     """``html-page-context``: put the JSON-LD kept on the page's byline into the page head."""
     if doctree is None or not app.config.evidence_jsonld:
         return
-    found = [str(node[ATTRIBUTE]) for node in doctree.findall(_has_jsonld)]
+    found = [str(text) for text in doctree.get(ATTRIBUTE, [])]
     if not found:
         return
     base = str(app.config.html_baseurl or "")

@@ -94,6 +94,7 @@ class PageContext:
     app: Any = None
     config: Any = None
     builder_format: str = ""
+    document: Any = None  # the doctree being resolved; page-level flags for html-page-context go here
 
     def number(self, key: str) -> int:
         """The page's number for ``key``, assigning the next one on first sight."""
@@ -188,7 +189,8 @@ class ResolveEvidence(SphinxPostTransform):
             if page not in pages:
                 prefix = "evidence" if page == self.env.docname else f"evidence-{_slug(page)}"
                 pages[page] = PageContext(page, store, prefix, env=self.env, app=getattr(self.env, "_app", None),
-                                          config=self.config, builder_format=self.env._builder_cls.format)
+                                          config=self.config, builder_format=self.env._builder_cls.format,
+                                          document=self.document)
             if isinstance(node, citing):
                 for key in node["keys"]:
                     pages[page].number(key)

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from fakes import EFETCH_PATH, Canned, EUtilsDouble
+from fakes import EUtilsDouble
 from helpers import read, warnings
 
 LOCK = "evidence.lock.json"

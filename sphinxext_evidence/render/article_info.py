@@ -87,8 +87,10 @@ def render_article_info(node: article_info, ctx: PageContext) -> list[nodes.Node
                 byline += nodes.inline(" | ", " | ", classes=["evidence-byline-sep"])
             byline += part
         box += byline
-    if node.get("primary", True):
-        box[jsonld.ATTRIBUTE] = jsonld.script_safe(page_jsonld(node, ctx))
+    if node.get("primary", True) and ctx.document is not None:
+        # Kept on the doctree root so the page-context handler finds it without walking the tree.
+        ctx.document[jsonld.ATTRIBUTE] = [*ctx.document.get(jsonld.ATTRIBUTE, []),
+                                          jsonld.script_safe(page_jsonld(node, ctx))]
     return [box]
 
 

@@ -288,6 +288,8 @@ def render_grade_index(node: grade_index, ctx: PageContext) -> list[nodes.Node]:
         return [_para("No evidence grades in this project yet.", ["evidence-index-empty"])]
     fmt = _format(ctx)
     table, tbody = _table(["evidence-index-table"], INDEX_WIDTHS, INDEX_COLUMNS)
+    if ctx.document is not None:
+        ctx.document[SORTABLE] = True  # read by add_sort_script without walking the tree
     for _, _, docname, _, title, item in rows:
         level = parse_certainty(item["certainty"]) or Certainty.VERY_LOW
         row = nodes.row()
@@ -316,11 +318,10 @@ def render_grade_index(node: grade_index, ctx: PageContext) -> list[nodes.Node]:
     return [wrapper]
 
 
+SORTABLE = "evidence_sortable"
+
+
 def add_sort_script(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
     """``html-page-context``: load ``evidence-sort.js`` on pages that show the evidence index."""
-    if doctree is None:
-        return
-    for table in doctree.findall(nodes.table):
-        if "evidence-index-table" in table.get("classes", []):
-            app.add_js_file("evidence-sort.js", loading_method="defer")
-            return
+    if doctree is not None and doctree.get(SORTABLE):
+        app.add_js_file("evidence-sort.js", loading_method="defer")
