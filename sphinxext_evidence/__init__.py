@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 __version__ = "0.1.0"
@@ -10,7 +9,7 @@ __version__ = "0.1.0"
 
 def setup(app: Any) -> dict[str, Any]:
     """Wire the extension into Sphinx: config values, domain, roles, directives, events, CSS."""
-    from sphinxext_evidence import config, fetch, nodes, resolve
+    from sphinxext_evidence import assets, config, fetch, nodes, resolve
     from sphinxext_evidence.directives.pmid import PmidDirective
     from sphinxext_evidence.directives.references import ReferencesDirective
     from sphinxext_evidence.domain import EvidenceDomain
@@ -82,9 +81,7 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_post_transform(resolve.ResolveEvidence)
     app.connect("env-updated", fetch.on_env_updated)
 
-    static = Path(__file__).parent / "static"
-    app.connect("builder-inited", lambda a: a.config.html_static_path.append(str(static))
-                if hasattr(a.config, "html_static_path") else None)
+    app.connect("builder-inited", assets.add_static_path)
     app.add_css_file("evidence.css")
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": 1}
