@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -187,3 +188,26 @@ def test_unknown_option_on_references(make_app, tmp_path):
     app.build()
     assert re.search(r"index\.rst:6: WARNING: references: unknown option :style: .*\[evidence\.unknown-option\]",
                      warnings(app))
+
+
+def test_service_text_is_escaped_not_injected(make_app, tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text("extensions = ['sphinxext_evidence']\nevidence_offline = True\n")
+    (src / "index.rst").write_text("T\n=\n\nA hostile record :pmid:`4242`.\n")
+    record = {
+        "id": "pmid:4242", "type": "article-journal", "PMID": "4242",
+        # As stored by the parser: text escaped, only <i>/<b>/<sup>/<sub> kept as tags.
+        "title": "&lt;script&gt;alert(1)&lt;/script&gt; of <i>E. coli</i> &amp; CO<sub>2</sub>",
+        "author": [{"literal": "<img src=x onerror=alert(2)>"}],
+        "container-title-short": "J <b>Bad</b>\"",
+        "custom": {"initials": [""], "publication-types": ["Journal Article"]},
+    }
+    (src / "evidence.lock.json").write_text(json.dumps({"version": 1, "pubmed": {"4242": record}}))
+    app = make_app("html", srcdir=src, freshenv=True)
+    app.build()
+    html = read(app, "index.html")
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; of <em>E. coli</em> &amp; CO<sub>2</sub>" in html
+    assert "&lt;img src=x onerror=alert(2)&gt;" in html
+    assert "J &lt;b&gt;Bad&lt;/b&gt;&quot;" in html or "J &lt;b&gt;Bad&lt;/b&gt;\"" in html
