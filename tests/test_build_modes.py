@@ -98,3 +98,21 @@ def test_corrupt_lockfile_is_left_alone(make_app, project, eutils):
     assert re.search(r"evidence\.lock\.json is not valid JSON.*\[evidence\.lockfile\]", warnings(app))
     assert (src / "evidence.lock.json").read_text(encoding="utf-8") == "<<<<<<< HEAD\n{}\n"
     assert "National Toxicology Program" in read(app, "index.html")  # fetched records still used
+
+
+def test_lockfile_read_once_per_build_and_one_fetch(make_app, project, eutils, monkeypatch):
+    src = project("citations")
+    fill(make_app, src, eutils)  # the first build fetches (and re-reads the file under its lock to merge)
+    calls = []
+    real_load = lockfile.load
+
+    def counting_load(path):
+        calls.append(path)
+        return real_load(path)
+
+    monkeypatch.setattr(lockfile, "load", counting_load)
+    app = make_app("html", srcdir=src, freshenv=True, parallel=2,
+                   confoverrides={"evidence_eutils_url": eutils.base_url})
+    app.build()
+    assert len(calls) == 1  # a warm build of two pages in two worker processes: one read
+    assert eutils.count == 1  # the first build's single fetch pass; nothing since
