@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from docutils import nodes
 
-from sphinxext_evidence.model import Article, Author, title_tokens
+from sphinxext_evidence.model import Article, Author, plain_title, title_tokens
 
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{}/"
 DOI_URL = "https://doi.org/{}"
@@ -53,23 +53,17 @@ def ends_sentence(text: str) -> bool:
 
 def citation_nodes(article: Article, limit: int) -> list[nodes.Node]:
     """The reference text: ``Authors (Year). Title. Journal.`` (books and chapters adapted)."""
-    out: list[nodes.Node] = []
     authors = author_list(article.authors, limit)
-    if authors:
-        out.append(nodes.Text(authors + " "))
-    if article.year:
-        out.append(nodes.Text(f"({article.year}). "))
-    title = nodes.inline("", "", *title_nodes(article.title), classes=["evidence-title"])
-    out.append(title)
-    out.append(nodes.Text(" " if ends_sentence(title.astext()) else ". "))
+    lead = " ".join(x for x in (authors, f"({article.year})." if article.year else "") if x)
+    out: list[nodes.Node] = [nodes.Text(lead + " ")] if lead else []
+    title = title_nodes(article.title)
+    out.extend(title)
+    out.append(nodes.Text(" " if ends_sentence(plain_title(article.title)) else ". "))
     if article.type == "chapter":
         editors = author_list(article.editors, limit)
-        book = f"In: {editors}, editors. " if editors else "In: "
-        out.append(nodes.Text(book))
+        out.append(nodes.Text(f"In: {editors}, editors. " if editors else "In: "))
         out.append(nodes.emphasis(article.container_title, article.container_title))
-        out.append(nodes.Text(". "))
-        if article.publisher:
-            out.append(nodes.Text(_publisher(article) + ". "))
+        out.append(nodes.Text(". " + (_publisher(article) + ". " if article.publisher else "")))
     elif article.type == "book":
         if article.publisher:
             out.append(nodes.Text(_publisher(article) + ". "))

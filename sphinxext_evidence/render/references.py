@@ -111,6 +111,8 @@ def entry_nodes(key: str, ctx: PageContext) -> nodes.list_item:
 
 def notice_nodes(article: Article) -> nodes.bullet_list | None:
     """Retraction, erratum and expression-of-concern notices from PubMed, as a list."""
+    if not article.notices and not article.retracted:
+        return None
     items = nodes.bullet_list(classes=["evidence-notices"])
     for notice in article.notices:
         if notice.kind not in ("RetractionIn", "ErratumIn", "ExpressionOfConcernIn", "UpdateIn", "RetractionOf"):
