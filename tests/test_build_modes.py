@@ -100,19 +100,22 @@ def test_corrupt_lockfile_is_left_alone(make_app, project, eutils):
     assert "National Toxicology Program" in read(app, "index.html")  # fetched records still used
 
 
-def test_lockfile_read_once_per_build_and_one_fetch(make_app, project, eutils, monkeypatch):
+def test_parallel_fetching_build_equals_serial(make_app, project, eutils, tmp_path):
+    """With -j 2 the pages are read in worker processes: what they cite must still reach the fetch stage."""
+    import shutil
+
     src = project("citations")
-    fill(make_app, src, eutils)  # the first build fetches (and re-reads the file under its lock to merge)
-    calls = []
-    real_load = lockfile.load
-
-    def counting_load(path):
-        calls.append(path)
-        return real_load(path)
-
-    monkeypatch.setattr(lockfile, "load", counting_load)
-    app = make_app("html", srcdir=src, freshenv=True, parallel=2,
-                   confoverrides={"evidence_eutils_url": eutils.base_url})
-    app.build()
-    assert len(calls) == 1  # a warm build of two pages in two worker processes: one read
-    assert eutils.count == 1  # the first build's single fetch pass; nothing since
+    outputs, locks = {}, {}
+    for jobs in (0, 2):
+        copy = tmp_path / f"src-j{jobs}"
+        shutil.copytree(src, copy)
+        app = make_app("html", srcdir=copy, freshenv=True, parallel=jobs,
+                       confoverrides={"evidence_eutils_url": eutils.base_url})
+        app.build()
+        assert "[evidence.missing]" not in warnings(app)
+        outputs[jobs] = {name: read(app, name) for name in ("index.html", "other.html")}
+        locks[jobs] = (copy / "evidence.lock.json").read_bytes()
+    assert eutils.count == 2  # one POST per build, each for the whole project
+    assert locks[0] == locks[2]
+    assert outputs[0] == outputs[2]
+    assert "González-Reyes S" in outputs[2]["other.html"]  # cited only on the page the other worker read
