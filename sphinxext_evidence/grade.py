@@ -156,13 +156,15 @@ def _capitalise(text: str) -> str:
 
 def plain_language(certainty: Certainty, effect: str | None, intervention: str, outcome: str,
                    outcome_type: str = "undesirable") -> str:
-    """GRADE's standard plain-language sentence for ``certainty`` and ``effect`` (Santesso 2020)."""
+    """GRADE's standard plain-language sentence for ``certainty`` and ``effect`` (Santesso 2020); "" without an effect."""
     x = intervention.strip() or "the intervention"
     o = _outcome_in_sentence(outcome)
-    if certainty is Certainty.VERY_LOW or effect in (None, "uncertain"):
-        if certainty is not Certainty.VERY_LOW and effect == "uncertain":
-            return f"It is unclear whether {x} affects {o}."
+    if certainty is Certainty.VERY_LOW:
         return f"The evidence is very uncertain about the effect of {x} on {o}."
+    if effect is None:
+        return ""  # no effect stated: no sentence rather than one that contradicts the certainty
+    if effect == "uncertain":
+        return f"It is unclear whether {x} affects {o}."
     hedge = _HEDGE[certainty]
     may = certainty is Certainty.LOW
     if effect == "little-or-no":

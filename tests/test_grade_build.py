@@ -268,3 +268,29 @@ def test_other_builders(make_app, project, builder):
         assert len(ids) == len(set(ids))
         assert 'href="#evidence-grade-dementia-1"' in html and 'id="evidence-grade-dementia-1"' in html
         assert "#document-" not in "".join(re.findall(r'href="[^"]*evidence-grade[^"]*"', html))
+
+
+def test_no_effect_gives_no_sentence_and_every_bad_value_warns(make_app, tmp_path):
+    """Without :effect: no plain-language sentence is invented; an invalid certainty does not hide other bad values."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text("extensions = ['sphinxext_evidence']\nevidence_offline = True\n")
+    (src / "index.rst").write_text(
+        "Grades\n======\n\n"
+        ".. evidence-grade:: Stroke\n   :certainty: high\n   :intervention: Aspirin\n   :studies: 9 RCTs\n\n"
+        ".. evidence-grade:: Pain\n   :certainty: very-low\n   :intervention: Aspirin\n   :studies: 1 RCT\n"
+        "   :downgrade: risk-of-bias -1 open; imprecision -2 tiny\n\n"
+        ".. evidence-grade:: Sleep\n   :certainty: medium\n   :effect: meh\n", encoding="utf-8")
+    app = build(make_app, src, freshenv=True)
+    warned = warnings(app)
+    html = read(app, "index.html")
+    stroke = html[html.index("Stroke"):html.index("Pain")]
+    assert "very uncertain" not in stroke  # high certainty: never "the evidence is very uncertain"
+    assert "evidence-grade-statement" not in stroke
+    assert re.search(r"index\.rst:4: WARNING: [^\n]*'Stroke'[^\n]*:effect:[^\n]*\[evidence\.missing-option\]", warned)
+    # Very low certainty needs no effect: GRADE's sentence is the same for every effect.
+    assert "The evidence is very uncertain about the effect of Aspirin on pain." in html
+    assert not re.search(r"index\.rst:9: [^\n]*missing-option", warned)
+    assert re.search(r"index\.rst:15: WARNING: [^\n]*:certainty: 'medium'[^\n]*\[evidence\.invalid-option\]", warned)
+    assert re.search(r"index\.rst:15: WARNING: [^\n]*:effect: 'meh'[^\n]*little-or-no[^\n]*\[evidence\.invalid-option\]",
+                     warned)

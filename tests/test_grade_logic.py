@@ -139,3 +139,10 @@ def test_wrapped_reason_continues_the_previous_one():
 def test_misspelt_reason_on_its_own_line_still_warns():
     parsed = parse_ratings("imprecision -1 wide\nimprecison -1 typo", "downgrade")
     assert any("imprecison" in p for p in parsed.problems)
+
+
+def test_no_effect_no_sentence_unless_very_low():
+    assert plain_language(Certainty.HIGH, None, "Aspirin", "Stroke") == ""
+    assert plain_language(Certainty.LOW, None, "Aspirin", "Stroke") == ""
+    assert plain_language(Certainty.VERY_LOW, None, "Aspirin", "Stroke") == (
+        "The evidence is very uncertain about the effect of Aspirin on stroke.")

@@ -74,11 +74,14 @@ class EvidenceGradeDirective(EvidenceDirective):
                       "the grade is not shown", "missing-option")
             return []
         certainty = self._choice("certainty", certainty_text, grade.parse_certainty, grade.CERTAINTY_NAMES)
-        if certainty is None:
-            return []
         effect = None
         if opts.get("effect"):
             effect = self._choice("effect", opts["effect"], grade.parse_effect, grade.EFFECTS)
+        if certainty is None:
+            return []
+        if effect is None and certainty is not grade.Certainty.VERY_LOW and not opts.get("effect"):
+            self.warn(f"{self.name}: {outcome!r} has no :effect: (one of {', '.join(grade.EFFECTS)}), so no "
+                      "plain-language sentence is shown", "missing-option")
         outcome_type = "undesirable"
         if opts.get("outcome-type"):
             outcome_type = self._choice("outcome-type", opts["outcome-type"],

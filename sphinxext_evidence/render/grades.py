@@ -121,7 +121,8 @@ def render_grade(node: grade_card, ctx: PageContext) -> list[nodes.Node]:
         comparison = data["comparison"].lower() if _plainword(data["comparison"]) else data["comparison"]
         text = f"{data['intervention']} compared with {comparison}"
         card += nodes.paragraph(text, text, classes=["evidence-grade-comparison"])
-    card += nodes.paragraph(data["sentence"], data["sentence"], classes=["evidence-grade-statement"])
+    if data["sentence"]:
+        card += nodes.paragraph(data["sentence"], data["sentence"], classes=["evidence-grade-statement"])
     numbers = []
     if data.get("relative"):
         numbers.append(f"Relative effect {data['relative']}")
@@ -236,7 +237,7 @@ def render_certainty_table(node: certainty_table, ctx: PageContext) -> list[node
                     sup += nodes.Text(letter)
             certainty += sup
         row += _entry(certainty, classes=["evidence-sof-certainty"])
-        comments = _entry(_para(data["sentence"], ["evidence-grade-statement"]))
+        comments = _entry(_para(data["sentence"], ["evidence-grade-statement"]) if data["sentence"] else _para(""))
         for child in list(card.children):
             card.remove(child)
             if len(child):
