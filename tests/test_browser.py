@@ -127,3 +127,35 @@ def test_tables_and_callouts_fit(site, width):
             element = driver.find_element(By.CSS_SELECTOR, selectors[0])
             driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", element)
             driver.save_screenshot(str(shots / f"{page[:-5]}-{width}-{selectors[0][1:]}.png"))
+
+
+WORD_LINES = """
+const dt = Array.from(document.querySelectorAll('.evidence-sof-info dt'))
+  .find(d => d.textContent.includes(arguments[0]));
+const walker = document.createTreeWalker(dt, NodeFilter.SHOW_TEXT);
+let node; while ((node = walker.nextNode()) && !node.data.includes(arguments[0])) {}
+const range = document.createRange(); const at = node.data.indexOf(arguments[0]);
+range.setStart(node, at); range.setEnd(node, at + arguments[0].length);
+return new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top))).size;
+"""
+
+
+def test_sof_labels_are_not_broken_mid_word_on_a_phone(tmp_path):
+    """Sphinx's default theme: 'Patient or population:' may wrap between words, never inside one."""
+    from sphinx.cmd.build import build_main
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text("extensions = ['sphinxext_evidence']\nevidence_offline = True\n")
+    (src / "index.rst").write_text(
+        "T\n=\n\n.. certainty-table:: Cerebrolysin compared with placebo for acute ischaemic stroke\n"
+        "   :population: Adults with acute ischaemic stroke\n   :intervention: Cerebrolysin\n"
+        "   :comparison: Placebo\n\n   .. evidence-grade:: All-cause death\n      :certainty: moderate\n"
+        "      :effect: little-or-no\n      :studies: 6 RCTs\n      :downgrade: imprecision -1 wide CI\n",
+        encoding="utf-8")
+    out = tmp_path / "html"
+    assert build_main(["-q", "-b", "html", str(src), str(out)]) == 0
+    with browser.chromium(375, 900) as driver:
+        driver.get((out / "index.html").as_uri())
+        for word in ("population", "Intervention", "Comparison"):
+            assert driver.execute_script(WORD_LINES, word) == 1, f"{word!r} is broken across lines at 375px"
