@@ -31,3 +31,6 @@ html_theme = "alabaster"
 html_title = project
 
 exclude_patterns = ["_build", "fixtures", "README.md"]
+
+# PDF (pdflatex): the guide writes the APOE allele with a Greek epsilon.
+latex_elements = {"preamble": r"\DeclareUnicodeCharacter{03B5}{\ensuremath{\varepsilon}}"}

@@ -20,13 +20,13 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def publication_type_badges(types: tuple[str, ...]) -> list[nodes.Node]:
+def publication_type_badges(types: tuple[str, ...], separator: str = " ") -> list[nodes.Node]:
     """Badges for the informative PubMed publication types, in PubMed's order."""
     shown = [t for t in types if t not in HIDDEN_TYPES and not t.startswith("Research Support")]
     out: list[nodes.Node] = []
     for i, kind in enumerate(shown):
         if i:
-            out.append(nodes.Text(" "))
+            out.append(nodes.Text(separator))
         out.append(badge(kind, "retracted" if kind == "Retracted Publication" else _slug(kind)))
     return out
 
@@ -56,7 +56,9 @@ def render_study_card(node: study_card, ctx: PageContext) -> list[nodes.Node]:
         reference.extend(citation_nodes(article, 0))
         reference.extend(identifier_links(article))
         card += reference
-        types = publication_type_badges(article.publication_types)
+        # Outside HTML a badge has no box, so the types need a visible separator.
+        separator = " " if ctx.builder_format == "html" else " · "
+        types = publication_type_badges(article.publication_types, separator)
         if types:
             card += nodes.paragraph("", "", *types, classes=["evidence-card-types"])
         notices = notice_nodes(article)

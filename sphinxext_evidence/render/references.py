@@ -99,8 +99,9 @@ def entry_nodes(key: str, ctx: PageContext) -> nodes.list_item:
     if backs:
         para += nodes.Text(" ")
         back = nodes.inline("", "", classes=["evidence-backlinks"])
+        arrow = "^" if ctx.builder_format == "latex" else "↩"  # pdflatex has no glyph for U+21A9
         for i, anchor in enumerate(backs):
-            label = "↩" if len(backs) == 1 else f"↩{i + 1}"
+            label = arrow if len(backs) == 1 else f"{arrow}{i + 1}"
             if i:
                 back += nodes.Text(" ")
             back += nodes.reference(label, label, refid=anchor, internal=True,
