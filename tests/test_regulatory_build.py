@@ -435,3 +435,13 @@ def test_edited_page_drops_its_lookup(build: Build, copy_root: Any, openfda: Ope
     html = out(app, "index.html")
     assert ">NDA215866</a>" in html and ">NDA215256</a>" not in html
     assert sorted(lock(src)["openfda"]) == ["cerebrolysin", "semaglutide", "tirzepatide"]
+
+
+def test_text_labels_have_no_space_inside_the_bold(build: Build, copy_root: Any) -> None:
+    """Text output: ``**FDA (openFDA):** No FDA…``, never ``**FDA (openFDA): **No FDA…``."""
+    app = build(copy_root("regulatory-stale"), "text")
+    text = " ".join(out(app, "index.txt").split())  # table cells wrap; compare with single spaces
+    assert "**May be out of date:** these statuses were last verified on 2020-01-15." in text, text
+    app = build(copy_root("regulatory"), "text")
+    text = out(app, "second.txt") + out(app, "index.txt")  # table cells wrap, so look at the label's end
+    assert "(openFDA):**" in text and "(openFDA): **" not in text, text

@@ -75,7 +75,8 @@ def fda_summary(records: list[FdaRecord]) -> list[nodes.Node]:
 
 
 def _stale_note(text: str) -> nodes.paragraph:
-    return _paragraph(nodes.strong("May be out of date: ", "May be out of date: "), nodes.Text(text),
+    # The space stays outside the bold: the text builder writes ``**May be out of date:** …``.
+    return _paragraph(nodes.strong("May be out of date:", "May be out of date:"), nodes.Text(" " + text),
                       classes=["evidence-regulatory-stale"])
 
 
@@ -151,18 +152,18 @@ def _fda_check(node: regulatory_status, ctx: PageContext, status: str, line: int
     stored = ctx.store.records.get(FDA_SECTION, {})
     records = [FdaRecord.from_json(stored[k]) for k in keys if isinstance(stored.get(k), dict)]
     missing = [k for k in keys if not isinstance(stored.get(k), dict)]
-    label = nodes.strong("FDA (openFDA): ", "FDA (openFDA): ")
+    label = nodes.strong("FDA (openFDA):", "FDA (openFDA):")
     source_link = link("Drugs@FDA", DRUGSFDA_URL, ["evidence-fda-source"])
     source += _paragraph(source_link)
     names = ", ".join(repr(k) for k in keys)
     if missing:
         text = "not checked yet (no openFDA record in the lockfile for " + ", ".join(repr(k) for k in missing) + ")"
-        details += _paragraph(label, nodes.emphasis(text, text), classes=["evidence-fda", "evidence-fda-unchecked"])
+        details += _paragraph(label, nodes.Text(" "), nodes.emphasis(text, text), classes=["evidence-fda", "evidence-fda-unchecked"])
         warn(f"regulatory-status: {substance}: no openFDA record for {', '.join(repr(k) for k in missing)} in the "
              "lockfile, so the US status is not checked; build once with network access", "regulatory-unchecked", line)
     if records:
         fda_status = combined_status(records)
-        para = _paragraph(label, *fda_summary(records), classes=["evidence-fda", f"evidence-fda-{fda_status}"])
+        para = _paragraph(label.deepcopy(), nodes.Text(" "), *fda_summary(records), classes=["evidence-fda", f"evidence-fda-{fda_status}"])
         details += para
         if disagrees(status, fda_status):
             summary = "".join(n.astext() for n in fda_summary(records))
