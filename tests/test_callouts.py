@@ -111,8 +111,10 @@ def test_no_disclaimer_by_default(app):
 def test_callouts_latex(app):
     app.build()
     tex = read(app, "furniture.tex")
-    assert r"\begin{sphinxadmonition}{note}{The honest bottom line}" in tex
-    assert r"\begin{sphinxadmonition}{note}{In short}" in tex
+    # The bottom line stands apart from the note-style caveat boxes: a shadowed topic box.
+    assert "\\begin{sphinxtopic}\n\\sphinxstyletopictitle{THE HONEST BOTTOM LINE}" in tex
+    assert r"\begin{sphinxadmonition}{note}{The honest bottom line}" not in tex
+    assert "\\sphinxstyletopictitle{IN SHORT}" in tex
     assert r"\begin{sphinxadmonition}{note}{Animal research only}" in tex
     assert "should not be read as a benefit in people" in tex
     # GRADE symbols drawn as math in LaTeX.
@@ -125,8 +127,8 @@ def test_callouts_latex(app):
 def test_callouts_text(app):
     app.build()
     text = read(app, "index.txt")
-    assert "The honest bottom line:\n\nCertainty of the evidence: ⊕⊕⊕◯ Moderate\n\nCerebrolysin probably" in text
-    assert "In short: It does not work." in text
+    assert "THE HONEST BOTTOM LINE\n^^^^^^^^^^^^^^^^^^^^^^\n\nCertainty of the evidence: ⊕⊕⊕◯ Moderate\n\nCerebrolysin probably" in text
+    assert "IN SHORT\n^^^^^^^^\n\nIt does not work." in text
     assert "Animal research only: There is no clinical evidence for this." in text
     assert "Limited clinical evidence: Six small trials at high risk of bias [1]." in text
     assert text.rstrip().endswith("Information only; not medical advice. Ask your doctor before acting on\nit.")

@@ -86,11 +86,6 @@ def callout(kind: str, title: str, ctx: PageContext, location: nodes.Element) ->
     return box, body
 
 
-def _builder_format(ctx: PageContext) -> str:
-    builder = getattr(ctx.app, "builder", None)
-    return str(getattr(builder, "format", "") or "")
-
-
 def finish(box: nodes.admonition, body: nodes.container) -> nodes.admonition:
     """Drop the body container when it holds a single paragraph (text output then reads ``Title: text``)."""
     if len(body) == 1 and isinstance(body[0], nodes.paragraph):
@@ -113,7 +108,7 @@ def certainty_badge(slug: str, ctx: PageContext) -> nodes.inline | None:
         text = f"{certainty.symbols} {certainty.label}"
         node = nodes.inline(text, text, classes=["evidence-certainty", f"evidence-certainty-{certainty.slug}"])
     else:
-        node = certainty_nodes(certainty, _builder_format(ctx), suffix=False)
+        node = certainty_nodes(certainty, ctx.builder_format, suffix=False)
     node["classes"] += ["evidence-badge", f"evidence-badge-certainty-{certainty.slug}"]
     return node
 
@@ -132,7 +127,25 @@ def render_bottom_line(node: bottom_line, ctx: PageContext) -> list[nodes.Node]:
     for child in list(node.children):
         node.remove(child)
         body += child
+    if ctx.builder_format in ("latex", "text"):
+        return [standout(box, body, title)]
     return [finish(box, body)]
+
+
+def standout(box: nodes.admonition, body: nodes.container, title: str) -> nodes.topic:
+    """The bottom line for LaTeX and text, where an admonition looks like every note.
+
+    A topic is drawn as a shadowed box in LaTeX and as a titled block in text,
+    so the conclusion stands apart from the caveat boxes around it.
+    """
+    topic = nodes.topic("", classes=box["classes"])
+    topic.source, topic.line = box.source, box.line
+    heading = title.upper() if not title.isupper() else title
+    topic += nodes.title(heading, heading)
+    for child in list(body.children):
+        body.remove(child)
+        topic += child
+    return topic
 
 
 def scope_wording(scope: str, ctx: PageContext) -> tuple[str, str]:

@@ -36,11 +36,6 @@ INDEX_COLUMNS = ("Intervention", "Comparison", "Outcome", "Certainty", "Effect",
 INDEX_WIDTHS = (14, 12, 20, 12, 14, 18)
 
 
-def _format(ctx: PageContext) -> str:
-    builder = getattr(ctx.app, "builder", None)
-    return getattr(builder, "format", "") or ""
-
-
 def certainty_nodes(level: Certainty, fmt: str, suffix: bool = True) -> nodes.inline:
     """``⊕⊕⊕◯ Moderate``: symbols hidden from screen readers in HTML, drawn as math in LaTeX."""
     out = nodes.inline(classes=["evidence-certainty", f"evidence-certainty-{level.slug}"])
@@ -103,7 +98,7 @@ def render_grade(node: grade_card, ctx: PageContext) -> list[nodes.Node]:
             out += [nodes.Text(" "), badge("Source retracted", "retracted")]
         return out
     level = parse_certainty(data["certainty"]) or Certainty.VERY_LOW
-    fmt = _format(ctx)
+    fmt = ctx.builder_format
     card = nodes.container(classes=["evidence-grade-card", f"evidence-certainty-{level.slug}"])
     head = nodes.paragraph(classes=["evidence-grade-head"])
     head += _target(node["anchor"])
@@ -183,7 +178,7 @@ def _table(classes: list[str], widths: tuple[int, ...], header: tuple[str, ...])
 
 def render_certainty_table(node: certainty_table, ctx: PageContext) -> list[nodes.Node]:
     """A GRADE summary-of-findings table with lettered downgrade footnotes and the GRADE definitions."""
-    fmt = _format(ctx)
+    fmt = ctx.builder_format
     wrapper = nodes.container(classes=["evidence-sof"])
     info = nodes.field_list(classes=["evidence-sof-info"])
     for name, label in (("population", "Patient or population"), ("setting", "Setting"),
@@ -287,7 +282,7 @@ def render_grade_index(node: grade_index, ctx: PageContext) -> list[nodes.Node]:
     rows.sort(key=lambda r: r[:4])
     if not rows:
         return [_para("No evidence grades in this project yet.", ["evidence-index-empty"])]
-    fmt = _format(ctx)
+    fmt = ctx.builder_format
     table, tbody = _table(["evidence-index-table"], INDEX_WIDTHS, INDEX_COLUMNS)
     if ctx.document is not None:
         ctx.document[SORTABLE] = True  # read by add_sort_script without walking the tree
