@@ -34,9 +34,12 @@ def citation(key: str, article: Article | None) -> dict[str, Any]:
     if article is not None:
         if article.title:
             data["name"] = plain_title(article.title)
-        names = [a.full for a in article.authors if a.full]
-        if names:
-            data["author"] = [person(n) for n in names]
+        authors = [
+            {"@type": "Organization", "name": a.literal} if a.literal else person(a.full)
+            for a in article.authors if a.full
+        ]
+        if authors:
+            data["author"] = authors  # collective authors ("CASTA Investigators") are organisations
         if article.year:
             data["datePublished"] = article.year
         if article.journal and article.type not in SCHEMA_TYPES:

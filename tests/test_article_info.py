@@ -234,3 +234,14 @@ def test_sphinx_design_options_without_sphinx_design(app):
     warned = warnings(app)
     assert re.search(r"design\.md:3: WARNING: article-info: unknown option :date:.*\[evidence\.unknown-option\]", warned)
     assert "Written by Someone Else" in plain(read(app, "design.html"))
+
+
+def test_collective_author_is_an_organisation_in_jsonld():
+    from sphinxext_evidence.jsonld import citation
+    from sphinxext_evidence.model import Article
+
+    record = {"type": "article-journal", "title": "Trial.", "PMID": "1",
+              "author": [{"family": "Heiss", "given": "Wolf-Dieter"}, {"literal": "CASTA Investigators"}]}
+    data = citation("pmid:1", Article.from_csl("pmid:1", record))
+    assert data["author"] == [{"@type": "Person", "name": "Wolf-Dieter Heiss"},
+                              {"@type": "Organization", "name": "CASTA Investigators"}]
