@@ -81,7 +81,7 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_post_transform(resolve.ResolveEvidence)
     app.connect("env-updated", fetch.on_env_updated)
 
-    app.connect("builder-inited", assets.add_static_path)
+    app.connect("config-inited", assets.add_static_path)
     app.add_css_file("evidence.css")
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": 1}

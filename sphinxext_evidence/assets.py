@@ -5,11 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from sphinx.application import Sphinx
+from sphinx.config import Config
 
 STATIC = Path(__file__).parent / "static"
 
 
-def add_static_path(app: Sphinx) -> None:
-    """``builder-inited``: let HTML builders copy ``static/`` into ``_static``."""
-    if hasattr(app.config, "html_static_path") and str(STATIC) not in app.config.html_static_path:
-        app.config.html_static_path.append(str(STATIC))
+def add_static_path(app: Sphinx, config: Config) -> None:
+    """``config-inited``: let HTML builders copy ``static/`` into ``_static``.
+
+    Done before the saved environment is compared with the configuration, so
+    the added path does not count as a configuration change on every build.
+    """
+    paths = getattr(config, "html_static_path", None)
+    if paths is not None and str(STATIC) not in paths:
+        config.html_static_path = [*paths, str(STATIC)]

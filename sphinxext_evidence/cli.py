@@ -43,7 +43,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
                      confoverrides=overrides, status=sys.stderr if args.verbose else None,
                      warning=sys.stderr, freshenv=True)
         app.build(force_all=True)
-        failures = app.env.get_domain("evidence").data.get("failures", [])
+        failures = app.env.get_domain("evidence").failures
         sections = app.env.get_domain("evidence").records
     count = sum(len(records) for records in sections.values())
     sys.stdout.write(f"{count} record(s) in {Path(confdir, app.config.evidence_lockfile)}\n")

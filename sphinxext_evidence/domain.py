@@ -22,13 +22,24 @@ class EvidenceDomain(Domain):
 
     name = "evidence"
     label = "Evidence"
-    data_version = 1
+    data_version = 2
     initial_data: dict[str, Any] = {
         "docs": {},  # docname -> bucket -> list of items, in order of appearance
-        "records": {},  # lockfile section -> identifier -> record (set by the fetch stage)
-        "unknown": {},  # lockfile section -> identifiers the service says do not exist
-        "failures": [],  # what the last fetch stage could not do (for the command line)
+        "lock_digest": "",  # digest of the lockfile the last build used
+        "record_digests": {},  # "section:id" -> digest of that record, to find pages to rewrite
     }
+
+    # The records themselves are not pickled with the environment: the fetch
+    # stage reads the lockfile once per build and keeps them on the instance,
+    # which forked write workers inherit.
+    _records: dict[str, dict[str, dict[str, Any]]]
+    _unknown: dict[str, list[str]]
+    failures: list[str]
+
+    def set_records(self, records: dict[str, dict[str, dict[str, Any]]], unknown: dict[str, list[str]],
+                    failures: list[str]) -> None:
+        """Hand the build's records (and what could not be fetched) to the resolve stage."""
+        self._records, self._unknown, self.failures = records, unknown, failures
 
     def note(self, docname: str, bucket: str, item: Any) -> None:
         """Record that ``docname`` needs ``item`` (kept once, in order)."""
@@ -57,12 +68,12 @@ class EvidenceDomain(Domain):
     @property
     def records(self) -> dict[str, dict[str, dict[str, Any]]]:
         """Lockfile content for this build: section -> identifier -> record."""
-        return self.data["records"]
+        return getattr(self, "_records", {})
 
     @property
     def unknown(self) -> dict[str, list[str]]:
         """Identifiers a service reported as non-existent, per section."""
-        return self.data["unknown"]
+        return getattr(self, "_unknown", {})
 
     def clear_doc(self, docname: str) -> None:
         """Forget what ``docname`` needed (it is being re-read)."""

@@ -161,20 +161,29 @@ def lockfile_path(app: Sphinx) -> Path:
     return Path(app.confdir, app.config.evidence_lockfile)
 
 
-def run_fetch(app: Sphinx, domain: EvidenceDomain) -> tuple[lockfile.Sections, dict[str, list[str]], list[str]]:
-    """Bring the lockfile up to date with what ``domain`` needs; return records and unknown ids.
+@dataclass
+class Outcome:
+    """What the fetch stage leaves for the build: records, unknown ids, failures, lockfile fingerprint."""
+
+    sections: lockfile.Sections
+    unknown: dict[str, list[str]]
+    failures: list[str]
+    fingerprint: str
+
+
+def run_fetch(app: Sphinx, domain: EvidenceDomain) -> Outcome:
+    """Bring the lockfile up to date with what ``domain`` needs.
 
     Nothing is fetched in offline mode; failures are warnings and keep what is known.
-    Also returns the failures, for the command line to set its exit status.
     """
     path = lockfile_path(app)
     writable = True
     try:
-        sections = lockfile.load(path)
+        sections, fingerprint = lockfile.read(path)
     except lockfile.LockfileError as exc:
         logger.warning("%s; using no cached records and leaving the file untouched", exc,
                        type="evidence", subtype="lockfile")
-        sections, writable = {}, False
+        sections, fingerprint, writable = {}, "", False
     offline = is_offline(app.config)
     now = today()
     updates: dict[str, dict[str, dict[str, Any]]] = {}
@@ -207,13 +216,17 @@ def run_fetch(app: Sphinx, domain: EvidenceDomain) -> tuple[lockfile.Sections, d
             _merge(sections, {source.section: result.records})  # later sources see them (DOI -> PMID)
         if result.unknown:
             unknown[source.section] = sorted(result.unknown)
+    saved = False
     if updates and writable:
         try:
-            sections = lockfile.save(path, updates)
+            sections, fingerprint = lockfile.save(path, updates)
+            saved = True
         except OSError as exc:
             logger.warning("cannot write %s: %s", path, exc, type="evidence", subtype="lockfile")
             failures.append(f"cannot write {path}: {exc}")
-    return sections, unknown, failures
+    if updates and not saved:
+        fingerprint = lockfile.digest(sections)  # the new records live only in memory
+    return Outcome(sections, unknown, failures, fingerprint)
 
 
 def _merge(sections: lockfile.Sections, updates: dict[str, dict[str, dict[str, Any]]]) -> None:
@@ -224,18 +237,15 @@ def _merge(sections: lockfile.Sections, updates: dict[str, dict[str, dict[str, A
 def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """``env-updated`` handler: fetch, store records in the domain, return pages to rewrite."""
     domain: EvidenceDomain = env.get_domain("evidence")  # type: ignore[assignment]
-    old = domain.records
-    sections, unknown, failures = run_fetch(app, domain)
-    changed = {
-        f"{section}:{ident}"
-        for section in set(old) | set(sections)
-        for ident in set(old.get(section, {})) | set(sections.get(section, {}))
-        if old.get(section, {}).get(ident) != sections.get(section, {}).get(ident)
-    }
-    changed |= {f"{s}:{i}" for s, ids in unknown.items() for i in ids}
-    domain.data["records"] = sections
-    domain.data["unknown"] = unknown
-    domain.data["failures"] = failures
+    outcome = run_fetch(app, domain)
+    domain.set_records(outcome.sections, outcome.unknown, outcome.failures)
+    changed = {f"{s}:{i}" for s, ids in outcome.unknown.items() for i in ids}
+    if outcome.fingerprint != domain.data["lock_digest"]:
+        # Only when the lockfile differs from the last build's: compare record by record.
+        old = domain.data["record_digests"]
+        new = {f"{s}:{i}": lockfile.digest(r) for s, records in outcome.sections.items() for i, r in records.items()}
+        changed |= {key for key in old.keys() | new.keys() if old.get(key) != new.get(key)}
+        domain.data["lock_digest"], domain.data["record_digests"] = outcome.fingerprint, new
     return sorted(pages_needing(domain, changed)) if changed else []
 
 

@@ -8,6 +8,7 @@ the formatting is fixed so that diffs stay reviewable.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
@@ -32,10 +33,15 @@ class LockfileError(Exception):
 
 def load(path: Path) -> Sections:
     """Read the lockfile at ``path``; a missing file is an empty lockfile."""
+    return read(path)[0]
+
+
+def read(path: Path) -> tuple[Sections, str]:
+    """Read the lockfile at ``path`` and fingerprint its bytes ('' when there is no file)."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return {}
+        return {}, ""
     except OSError as exc:
         raise LockfileError(f"cannot read {path}: {exc}") from exc
     try:
@@ -44,7 +50,16 @@ def load(path: Path) -> Sections:
         raise LockfileError(f"{path} is not valid JSON ({exc}); fix or delete it") from exc
     if not isinstance(data, dict) or data.get("version") != FORMAT_VERSION:
         raise LockfileError(f"{path} is not a version {FORMAT_VERSION} evidence lockfile")
-    return {k: v for k, v in data.items() if isinstance(v, dict)}
+    return {k: v for k, v in data.items() if isinstance(v, dict)}, _fingerprint(text)
+
+
+def _fingerprint(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def digest(data: Any) -> str:
+    """A short fingerprint of JSON-like ``data`` (a record or all sections)."""
+    return _fingerprint(json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
 
 
 def dumps(sections: Mapping[str, Mapping[str, Any]]) -> str:
@@ -71,8 +86,8 @@ def _exclusive(path: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def save(path: Path, updates: Mapping[str, Mapping[str, dict[str, Any]]]) -> Sections:
-    """Merge ``updates`` into the file at ``path`` atomically and return the merged content.
+def save(path: Path, updates: Mapping[str, Mapping[str, dict[str, Any]]]) -> tuple[Sections, str]:
+    """Merge ``updates`` into the file at ``path`` atomically; return the merged content and its fingerprint.
 
     The current file is re-read under a lock, so records written meanwhile by
     another build are kept; records are only ever added or replaced, never removed.
@@ -96,7 +111,7 @@ def save(path: Path, updates: Mapping[str, Mapping[str, dict[str, Any]]]) -> Sec
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise
-    return merged
+    return merged, _fingerprint(text)
 
 
 def _mode_of(path: Path) -> int:
