@@ -30,7 +30,10 @@ def setup(app: Any) -> dict[str, Any]:
     resolve.register_renderer(nodes.reference_list, render_reference_list)
 
     # -- regulatory-status (issue 4): directive, renderer (openFDA Source lives in fetch.py) --
-    from sphinxext_evidence.directives.regulatory import RegulatoryStatusDirective, regulatory_status
+    from sphinxext_evidence.directives.regulatory import (
+        RegulatoryStatusDirective,
+        regulatory_status,
+    )
     from sphinxext_evidence.render.regulatory import render_regulatory_status
 
     app.add_directive("regulatory-status", RegulatoryStatusDirective)

@@ -9,8 +9,10 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 from sphinxext_evidence import lockfile
+from sphinxext_evidence.domain import EvidenceDomain
 from sphinxext_evidence.keys import parse_pmid
 
 
@@ -43,8 +45,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
                      confoverrides=overrides, status=sys.stderr if args.verbose else None,
                      warning=sys.stderr, freshenv=True)
         app.build(force_all=True)
-        failures = app.env.get_domain("evidence").failures
-        sections = app.env.get_domain("evidence").records
+        domain = cast(EvidenceDomain, app.env.get_domain("evidence"))
+        failures, sections = domain.failures, domain.records
     count = sum(len(records) for records in sections.values())
     sys.stdout.write(f"{count} record(s) in {Path(confdir, app.config.evidence_lockfile)}\n")
     for failure in failures:

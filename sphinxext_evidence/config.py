@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -20,7 +20,7 @@ class Option:
 
     name: str
     default: Any
-    rebuild: str
+    rebuild: Literal["", "env", "html"]
     types: tuple[type, ...]
     help: str
 

@@ -8,7 +8,7 @@ union; resolution reads the records the fetch stage stored here.
 from __future__ import annotations
 
 from collections.abc import Iterator, Set
-from typing import Any
+from typing import Any, ClassVar
 
 from sphinx.domains import Domain
 
@@ -23,7 +23,7 @@ class EvidenceDomain(Domain):
     name = "evidence"
     label = "Evidence"
     data_version = 2
-    initial_data: dict[str, Any] = {
+    initial_data: ClassVar[dict[str, Any]] = {
         "docs": {},  # docname -> bucket -> list of items, in order of appearance
         "lock_digest": "",  # digest of the lockfile the last build used
         "record_digests": {},  # "section:id" -> digest of that record, to find pages to rewrite

@@ -144,7 +144,11 @@ def _crossref_wanted(domain: EvidenceDomain, records: dict[str, dict[str, Any]])
 
 
 def _crossref_client(app: Sphinx, day: str) -> Fetcher:
-    from sphinxext_evidence.sources.crossref import INTERVAL_POLITE, INTERVAL_PUBLIC, CrossrefClient
+    from sphinxext_evidence.sources.crossref import (
+        INTERVAL_POLITE,
+        INTERVAL_PUBLIC,
+        CrossrefClient,
+    )
 
     email = app.config.evidence_email or ""
     return CrossrefClient(app.config.evidence_crossref_url, email,

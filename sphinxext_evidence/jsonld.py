@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-
 from sphinxext_evidence.keys import key_parts
 from sphinxext_evidence.model import Article, plain_title
 from sphinxext_evidence.render.common import DOI_URL, PUBMED_URL

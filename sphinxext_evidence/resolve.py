@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
@@ -192,7 +192,7 @@ class ResolveEvidence(SphinxPostTransform):
                                           config=self.config, builder_format=self.env._builder_cls.format,
                                           document=self.document)
             if isinstance(node, citing):
-                for key in node["keys"]:
+                for key in cast(nodes.Element, node)["keys"]:
                     pages[page].number(key)
         lists = [n for n in placeholders if isinstance(n, reference_list)]
         for node in [n for n in placeholders if not isinstance(n, reference_list)] + lists:

@@ -10,8 +10,16 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 from sphinx.util.nodes import split_explicit_title
 
-from sphinxext_evidence.keys import parse_pmid, pmid_key, split_ids
-from sphinxext_evidence.keys import doi_key, parse_doi, parse_nct, parse_rsid, split_dois
+from sphinxext_evidence.keys import (
+    doi_key,
+    parse_doi,
+    parse_nct,
+    parse_pmid,
+    parse_rsid,
+    pmid_key,
+    split_dois,
+    split_ids,
+)
 from sphinxext_evidence.nodes import pending_cite
 
 logger = logging.getLogger(__name__)

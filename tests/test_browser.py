@@ -14,9 +14,8 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 import browser
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(not browser.available(), reason="needs chromium, chromedriver and selenium "

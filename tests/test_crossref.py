@@ -13,7 +13,12 @@ from helpers import read, warnings
 
 from sphinxext_evidence import lockfile
 from sphinxext_evidence.model import Article
-from sphinxext_evidence.sources.crossref import CrossrefClient, CrossrefParseError, parse_works, title_markup
+from sphinxext_evidence.sources.crossref import (
+    CrossrefClient,
+    CrossrefParseError,
+    parse_works,
+    title_markup,
+)
 from sphinxext_evidence.sources.http import HttpSettings
 
 LOCK = "evidence.lock.json"

@@ -6,7 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from fakes.openfda import DRUGSFDA_PATH, JSON_HEADERS, OpenFdaDouble, fixture_bytes, openfda  # noqa: F401
+from fakes.openfda import (  # noqa: F401
+    DRUGSFDA_PATH,
+    JSON_HEADERS,
+    OpenFdaDouble,
+    fixture_bytes,
+    openfda,
+)
 from fakes.server import Canned
 
 from sphinxext_evidence.regulatory import FdaRecord

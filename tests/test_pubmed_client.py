@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from fakes import EFETCH_PATH, Canned, EUtilsDouble, FakeServer, RecordedRequest, eutils, fake_server  # noqa: F401
+from fakes import EFETCH_PATH, Canned, EUtilsDouble, FakeServer, RecordedRequest
 from fakes.eutils import XML_HEADERS, with_pmid
 
 from sphinxext_evidence.sources.http import HttpSettings

@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes.openfda import DRUGSFDA_PATH, JSON_HEADERS, OpenFdaDouble, fixture_bytes, openfda  # noqa: F401
+from fakes.openfda import (  # noqa: F401
+    DRUGSFDA_PATH,
+    JSON_HEADERS,
+    OpenFdaDouble,
+    fixture_bytes,
+    openfda,
+)
 from fakes.server import Canned
 
 ROOTS = Path(__file__).parent / "roots"

@@ -7,7 +7,13 @@ import re
 import pytest
 from helpers import read, warnings
 
-from sphinxext_evidence.keys import doi_key, parse_doi, parse_nct, parse_rsid, split_dois
+from sphinxext_evidence.keys import (
+    doi_key,
+    parse_doi,
+    parse_nct,
+    parse_rsid,
+    split_dois,
+)
 
 
 def plain(html: str) -> str:

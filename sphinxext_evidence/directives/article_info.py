@@ -89,7 +89,7 @@ class ArticleInfoDirective(EvidenceDirective):
         if self._belongs_to_sphinx_design():
             return self._run_fallback()
         self.check_options()
-        count = self.env.temp_data.get("evidence_article_info", 0) + 1
+        count = int(self.env.temp_data.get("evidence_article_info") or 0) + 1
         self.env.temp_data["evidence_article_info"] = count
         if count > 1:
             self.warn(f"{self.name}: a page has one byline; this is number {count} on the page and only the "

@@ -9,7 +9,12 @@ from sphinx.transforms import SphinxTransform
 
 from sphinxext_evidence.directives.base import EvidenceDirective, option_spec
 from sphinxext_evidence.grade import CERTAINTY_NAMES, parse_certainty
-from sphinxext_evidence.nodes import bottom_line, disclaimer, evidence_placeholder, evidence_scope
+from sphinxext_evidence.nodes import (
+    bottom_line,
+    disclaimer,
+    evidence_placeholder,
+    evidence_scope,
+)
 
 # The kinds of evidence an ``evidence-scope`` caveat can describe, strongest first.
 SCOPES = ("clinical", "clinical-limited", "observational", "animal", "in-vitro", "mechanistic")

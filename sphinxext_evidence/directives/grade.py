@@ -97,8 +97,8 @@ class EvidenceGradeDirective(EvidenceDirective):
         for kind in ("downgrade", "upgrade"):
             if kind in self.options:
                 parsed = grade.parse_ratings(self.options[kind] or "", kind)
-                for problem in parsed.problems:
-                    self.warn(f"{self.name}: {problem}", "invalid-option")
+                for text in parsed.problems:
+                    self.warn(f"{self.name}: {text}", "invalid-option")
                 ratings.extend(parsed.ratings)
 
         keys: list[str] = []

@@ -7,7 +7,12 @@ import re
 from docutils import nodes
 
 from sphinxext_evidence.nodes import study_card
-from sphinxext_evidence.render.common import badge, citation_nodes, identifier_links, title_nodes
+from sphinxext_evidence.render.common import (
+    badge,
+    citation_nodes,
+    identifier_links,
+    title_nodes,
+)
 from sphinxext_evidence.render.references import cite_nodes, notice_nodes
 from sphinxext_evidence.resolve import PageContext, key_label
 

@@ -20,7 +20,13 @@ from sphinx.util import logging
 from sphinx.util.nodes import make_refnode
 
 from sphinxext_evidence.directives.grade import GRADE_BUCKET
-from sphinxext_evidence.grade import EFFECTS, Certainty, Rating, effect_label, parse_certainty
+from sphinxext_evidence.grade import (
+    EFFECTS,
+    Certainty,
+    Rating,
+    effect_label,
+    parse_certainty,
+)
 from sphinxext_evidence.nodes import certainty_table, grade_card, grade_index
 from sphinxext_evidence.render.common import badge
 from sphinxext_evidence.render.references import cite_nodes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from docutils import nodes
 
+from sphinxext_evidence.keys import key_parts
 from sphinxext_evidence.model import Article, plain_title
 from sphinxext_evidence.nodes import pending_cite, reference_list
 from sphinxext_evidence.render.common import (
@@ -15,7 +16,6 @@ from sphinxext_evidence.render.common import (
     link,
 )
 from sphinxext_evidence.resolve import PageContext, key_label
-from sphinxext_evidence.keys import key_parts
 
 
 def short_reference(article: Article | None, key: str) -> str:

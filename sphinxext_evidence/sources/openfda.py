@@ -18,7 +18,12 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-from sphinxext_evidence.regulatory import MARKETING_STATUS, FdaApplication, FdaRecord, fda_key
+from sphinxext_evidence.regulatory import (
+    MARKETING_STATUS,
+    FdaApplication,
+    FdaRecord,
+    fda_key,
+)
 from sphinxext_evidence.sources import FetchResult
 from sphinxext_evidence.sources.http import HttpSettings, PoliteSession, ServiceError
 
@@ -57,7 +62,8 @@ def parse_application(result: dict[str, Any]) -> FdaApplication | None:
     if not number:
         return None
     products = [p for p in result.get("products") or () if isinstance(p, dict)]
-    openfda = result.get("openfda") if isinstance(result.get("openfda"), dict) else {}
+    raw = result.get("openfda")
+    openfda: dict[str, Any] = raw if isinstance(raw, dict) else {}
     brands = {str(p.get("brand_name", "")).strip() for p in products} | {
         str(b).strip() for b in openfda.get("brand_name") or ()}
     statuses = {_marketing_status(p.get("marketing_status")) for p in products}
@@ -92,7 +98,8 @@ def parse_drugsfda(body: bytes, name: str, today: str) -> FdaRecord:
     if not isinstance(results, list):
         raise OpenFdaParseError("the answer has no 'results' list")
     apps = {a.number: a for a in (parse_application(r) for r in results if isinstance(r, dict)) if a}
-    meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
+    raw_meta = data.get("meta")
+    meta: dict[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
     total = (meta.get("results") or {}).get("total") if isinstance(meta.get("results"), dict) else None
     return FdaRecord(
         name=fda_key(name),
