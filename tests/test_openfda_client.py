@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -227,3 +228,15 @@ def test_search_expression() -> None:
     assert search_expression('  Oral  "Semaglutide" ') == " OR ".join(
         f'{f}:"oral semaglutide"' for f in ("openfda.generic_name", "openfda.brand_name",
                                             "products.brand_name", "products.active_ingredients.name"))
+
+
+def test_key_is_redacted_in_urllib3_retry_logs(openfda: OpenFdaDouble, caplog: pytest.LogCaptureFixture) -> None:  # noqa: F811
+    from fakes.openfda import DRUGSFDA_PATH
+
+    openfda.valid_keys.add(KEY)
+    openfda.server.queue(DRUGSFDA_PATH, Canned(500, {}, b"{}"))
+    with caplog.at_level(logging.DEBUG, logger="urllib3"):
+        client_for(openfda, KEY).fetch(["semaglutide"])
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "api_key=***" in logged  # urllib3 did log the retried URL ...
+    assert KEY not in logged  # ... without the key

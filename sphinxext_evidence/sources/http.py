@@ -7,6 +7,7 @@ requests, and error messages scrubbed of API keys.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -26,6 +27,23 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 
 class ServiceError(Exception):
     """A request failed for good (after retries); the message is safe to show."""
+
+
+_KEY_IN_URL = re.compile(r"(api_key=)[^&\s'\"]+")
+
+
+class _ScrubKeys(logging.Filter):
+    """Redact ``api_key=...`` in urllib3's own log records (its retry messages quote the URL)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.msg = _KEY_IN_URL.sub(r"\1***", record.getMessage())
+            record.args = ()
+        return True
+
+
+for _name in ("urllib3.connectionpool", "urllib3.util.retry"):
+    logging.getLogger(_name).addFilter(_ScrubKeys())
 
 
 class PoliteSession:
@@ -74,7 +92,7 @@ class PoliteSession:
         """Remove API keys from ``text`` before it is logged or shown."""
         for secret in self.secrets:
             text = text.replace(secret, "***")
-        return re.sub(r"(api_key=)[^&\s'\"]+", r"\1***", text)
+        return _KEY_IN_URL.sub(r"\1***", text)
 
     def close(self) -> None:
         """Release pooled connections."""
