@@ -161,19 +161,21 @@ def test_sof_labels_are_not_broken_mid_word_on_a_phone(tmp_path):
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_summary_of_findings_stacks_on_a_phone(site, width):
+@pytest.mark.parametrize("table", [".evidence-sof-table", ".evidence-regulatory"])
+def test_wide_tables_stack_on_a_phone(site, width, table):
     from selenium.webdriver.common.by import By
 
     base, out = site
     with browser.chromium(width, 900) as driver:
         driver.get(base + "cerebrolysin-review.html")
-        scroll = driver.find_element(By.CSS_SELECTOR, ".evidence-sof-scroll")
-        overflow = driver.execute_script("return arguments[0].scrollWidth - arguments[0].clientWidth", scroll)
-        assert overflow <= 1, f"the table scrolls sideways at {width}px"
-        labels = driver.find_elements(By.CSS_SELECTOR, ".evidence-sof-table .evidence-sof-label")
+        box = driver.find_element(By.CSS_SELECTOR, table).find_element(By.XPATH, "..")
+        overflow = driver.execute_script("return arguments[0].scrollWidth - arguments[0].clientWidth", box)
+        assert overflow <= 1, f"{table} scrolls sideways at {width}px"
+        labels = driver.find_elements(By.CSS_SELECTOR, f"{table} .evidence-cell-label")
         assert labels
         shown = [label.is_displayed() for label in labels]
         # On a phone every value carries its column name; on a desktop the header row does that.
         assert all(shown) if width == 375 else not any(shown)
         if width == 375:
-            assert "Relative effect (95% CI): RR 0.96" in driver.find_element(By.CSS_SELECTOR, ".evidence-sof-table").text
+            text = driver.find_element(By.CSS_SELECTOR, table).text
+            assert ("Relative effect (95% CI): RR 0.96" if "sof" in table else "Status: Not approved") in text

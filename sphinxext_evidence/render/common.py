@@ -94,3 +94,11 @@ def identifier_links(article: Article) -> list[nodes.Node]:
             out.append(nodes.Text(" · "))
         out.append(part)
     return out
+
+
+def label_cells(row: nodes.row, columns: tuple[str, ...]) -> None:
+    """Give each cell after the first its column name (HTML), shown only when CSS stacks the table on a phone."""
+    for name, entry in zip(columns[1:], row.children[1:]):
+        para = next(iter(entry.findall(nodes.paragraph)), None)
+        if para is not None:
+            para.insert(0, nodes.inline(f"{name}: ", f"{name}: ", classes=["evidence-cell-label"]))

@@ -28,7 +28,7 @@ from sphinxext_evidence.grade import (
     parse_certainty,
 )
 from sphinxext_evidence.nodes import certainty_table, grade_card, grade_index
-from sphinxext_evidence.render.common import badge
+from sphinxext_evidence.render.common import badge, label_cells
 from sphinxext_evidence.render.references import cite_nodes
 from sphinxext_evidence.resolve import PageContext, key_label
 
@@ -154,14 +154,6 @@ def _plainword(text: str) -> bool:
     return text[:1].isupper() and text[1:].islower() and " " not in text
 
 
-def _label_cells(row: nodes.row, columns: tuple[str, ...]) -> None:
-    """Give each cell after the first its column name, shown only when CSS stacks the table on a phone."""
-    for name, entry in zip(columns[1:], row.children[1:]):
-        para = next(iter(entry.findall(nodes.paragraph)), None)
-        if para is not None:
-            para.insert(0, nodes.inline(f"{name}: ", f"{name}: ", classes=["evidence-sof-label"]))
-
-
 def _entry(*children: nodes.Node, classes: list[str] | None = None) -> nodes.entry:
     entry = nodes.entry(classes=classes or [])
     for child in children:
@@ -253,7 +245,7 @@ def render_certainty_table(node: certainty_table, ctx: PageContext) -> list[node
                 comments += child
         row += comments
         if fmt == "html":
-            _label_cells(row, columns)
+            label_cells(row, columns)
         tbody += row
     if not rows:
         return [*others]

@@ -23,7 +23,7 @@ from sphinxext_evidence.regulatory import (
     disagrees,
     jurisdiction_name,
 )
-from sphinxext_evidence.render.common import badge, link
+from sphinxext_evidence.render.common import badge, label_cells, link
 from sphinxext_evidence.resolve import PageContext
 
 logger = logging.getLogger(__name__)
@@ -136,6 +136,8 @@ def render_regulatory_status(node: regulatory_status, ctx: PageContext) -> list[
         tr += details_entry
         tr += source_entry
         tr += _entry(_paragraph(nodes.Text(as_of or "—")))
+        if ctx.builder_format == "html":
+            label_cells(tr, HEADINGS)
         tbody += tr
 
     block = nodes.container(classes=["evidence-regulatory-block"])
