@@ -179,3 +179,30 @@ def test_wide_tables_stack_on_a_phone(site, width, table):
         if width == 375:
             text = driver.find_element(By.CSS_SELECTOR, table).text
             assert ("Relative effect (95% CI): RR 0.96" if "sof" in table else "Status: Not approved") in text
+
+
+def test_evidence_index_sorts_by_certainty_in_the_browser(site):
+    from selenium.webdriver.common.by import By
+
+    base, _ = site
+    with browser.chromium(1280, 900) as driver:
+        driver.get(base + "evidence-index.html")
+        table = driver.find_element(By.CSS_SELECTOR, ".evidence-index-table")
+        headers = table.find_elements(By.CSS_SELECTOR, "thead th")
+        column = [h.text for h in headers].index("Certainty")
+        button = headers[column].find_element(By.CSS_SELECTOR, "button.evidence-sort-button")
+
+        def certainties() -> list[str]:
+            rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
+            cells = [r.find_elements(By.TAG_NAME, "td")[column] for r in rows]
+            return [c.find_element(By.CSS_SELECTOR, ".evidence-certainty-label").text for c in cells]
+
+        order = {"Very low": 0, "Low": 1, "Moderate": 2, "High": 3}
+        button.click()
+        ascending = certainties()
+        assert headers[column].get_attribute("aria-sort") == "ascending"
+        assert [order[c] for c in ascending] == sorted(order[c] for c in ascending)
+        button.click()
+        assert headers[column].get_attribute("aria-sort") == "descending"
+        assert [order[c] for c in certainties()] == sorted((order[c] for c in ascending), reverse=True)
+        assert len(set(ascending)) > 1  # the example has grades of different certainty
