@@ -259,11 +259,13 @@ SECTION_OF_KIND = {"pmid": "pubmed", "doi": "crossref"}
 def pages_needing(domain: EvidenceDomain, changed: Iterable[str]) -> set[str]:
     """Pages whose cited records (``section:id`` strings) are in ``changed``."""
     changed = set(changed)
+    # A DOI is numbered under the PubMed record that has it, so any PubMed change may concern it.
+    pubmed_changed = any(c.startswith("pubmed:") for c in changed)
     pages: set[str] = set()
     for docname, keys in domain.bucket(CITE):
         for key in keys:
             kind, ident = key_parts(key)
-            if f"{SECTION_OF_KIND.get(kind, kind)}:{ident}" in changed:
+            if f"{SECTION_OF_KIND.get(kind, kind)}:{ident}" in changed or (kind == "doi" and pubmed_changed):
                 pages.add(docname)
                 break
     # regulatory-status pages whose openFDA look-ups changed (issue 4)

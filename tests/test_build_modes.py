@@ -119,3 +119,20 @@ def test_parallel_fetching_build_equals_serial(make_app, project, eutils, tmp_pa
     assert locks[0] == locks[2]
     assert outputs[0] == outputs[2]
     assert "González-Reyes S" in outputs[2]["other.html"]  # cited only on the page the other worker read
+
+
+def test_doi_page_rewritten_when_a_pubmed_record_with_that_doi_arrives(make_app, tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text("extensions = ['sphinxext_evidence']\nevidence_offline = True\n")
+    (src / "index.rst").write_text("I\n=\n\nBy DOI only :doi:`10.1136/gutjnl-2016-312510`.\n")
+    app = make_app("html", srcdir=src)
+    app.build()
+    assert "metadata not available" in read(app, "index.html")
+    # The lockfile gains (say, from a colleague's commit) the PubMed record that carries this DOI.
+    myst_lock = json.loads((Path(__file__).parent / "roots/test-myst/evidence.lock.json").read_text())
+    lockfile.save(src / "evidence.lock.json", {"pubmed": {"27797938": myst_lock["pubmed"]["27797938"]}})
+    app2 = make_app("html", srcdir=src)
+    app2.build()
+    html = read(app2, "index.html")
+    assert "metadata not available" not in html and "Leucocyte telomere length" in html
