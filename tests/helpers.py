@@ -16,3 +16,18 @@ def warnings(app: SphinxTestApp) -> str:
 def read(app: SphinxTestApp, name: str) -> str:
     """A file from the build's output directory."""
     return Path(app.outdir, name).read_text(encoding="utf-8")
+
+
+def build_example_site(workdir: Path) -> Path:
+    """Build a copy of ``example_site/`` offline (from its lockfile) in ``workdir``; return the HTML folder."""
+    import shutil
+
+    root = Path(__file__).resolve().parent.parent
+    src = workdir / "site"
+    shutil.copytree(root / "example_site", src, ignore=shutil.ignore_patterns("_build"))
+    app = SphinxTestApp("html", srcdir=src, confoverrides={"evidence_offline": True})
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    return Path(app.outdir)

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import functools
 import http.server
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import browser
 import pytest
+from helpers import build_example_site
 
-ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(not browser.available(), reason="needs chromium, chromedriver and selenium "
                                 "(installed by .ci/setup-browser)")
 
@@ -25,16 +24,7 @@ pytestmark = pytest.mark.skipif(not browser.available(), reason="needs chromium,
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """The example site built offline from its lockfile, served on loopback."""
-    from sphinx.testing.util import SphinxTestApp
-
-    src = tmp_path_factory.mktemp("example") / "site"
-    shutil.copytree(ROOT / "example_site", src, ignore=shutil.ignore_patterns("_build"))
-    app = SphinxTestApp("html", srcdir=src, confoverrides={"evidence_offline": True})
-    try:
-        app.build()
-    finally:
-        app.cleanup()
-    out = Path(app.outdir)
+    out = build_example_site(tmp_path_factory.mktemp("example"))
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
     handler.log_message = lambda *args: None  # type: ignore[method-assign]
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)

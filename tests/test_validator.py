@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import build_example_site
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,16 +53,7 @@ def check(path: Path) -> list[dict]:
 @pytest.fixture(scope="module")
 def example_html(tmp_path_factory) -> Path:
     """The example site built offline from its lockfile."""
-    from sphinx.testing.util import SphinxTestApp
-
-    src = tmp_path_factory.mktemp("validate") / "site"
-    shutil.copytree(ROOT / "example_site", src, ignore=shutil.ignore_patterns("_build"))
-    app = SphinxTestApp("html", srcdir=src, confoverrides={"evidence_offline": True})
-    try:
-        app.build()
-    finally:
-        app.cleanup()
-    return Path(app.outdir)
+    return build_example_site(tmp_path_factory.mktemp("validate"))
 
 
 def test_example_site_is_valid_html(example_html):
