@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,40 @@ NOWHERE = "http://127.0.0.1:9/"
 def rootdir() -> Path:
     """Where sphinx.testing finds the ``test-<name>`` projects."""
     return ROOTS
+
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _loopback_only(address: object) -> None:
+    """Refuse any internet address: tests talk to servers on 127.0.0.1 only."""
+    host = address[0] if isinstance(address, tuple) else None
+    if host is None:  # a Unix socket path
+        return
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise OSError(f"a test tried to connect to {address!r}; tests may only use servers on loopback")
+
+
+def _guarded_connect(self: socket.socket, address: object) -> None:
+    _loopback_only(address)
+    return _real_connect(self, address)
+
+
+def _guarded_connect_ex(self: socket.socket, address: object) -> int:
+    _loopback_only(address)
+    return _real_connect_ex(self, address)
+
+
+@pytest.fixture(autouse=True)
+def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs with outgoing connections limited to loopback (no request can leave the machine)."""
+    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
 
 
 @pytest.fixture(autouse=True)

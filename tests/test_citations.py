@@ -1,5 +1,8 @@
 """Issue 2: :pmid:, references and pmid study cards, built by Sphinx against a loopback E-utilities."""
 
+# Service URLs below are links expected in the rendered output, never requested: tests/conftest.py
+# refuses every connection that is not to loopback (127.0.0.1).
+
 from __future__ import annotations
 
 import json
