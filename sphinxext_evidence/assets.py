@@ -19,3 +19,9 @@ def add_static_path(app: Sphinx, config: Config) -> None:
     paths = getattr(config, "html_static_path", None)
     if paths is not None and str(STATIC) not in paths:
         config.html_static_path = [*paths, str(STATIC)]
+
+
+def setup(app: Sphinx) -> None:
+    """Serve ``static/`` and load the stylesheet on every HTML page."""
+    app.connect("config-inited", add_static_path)
+    app.add_css_file("evidence.css")

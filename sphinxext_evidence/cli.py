@@ -11,9 +11,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
-from sphinxext_evidence import lockfile
 from sphinxext_evidence.domain import EvidenceDomain
-from sphinxext_evidence.keys import parse_pmid
+from sphinxext_evidence.identifiers import KINDS, make_key
+from sphinxext_evidence.records import lockfile
+from sphinxext_evidence.records.store import Store
+from sphinxext_evidence.sources import REGISTRY
 
 
 def _find_confdir(path: Path) -> Path | None:
@@ -46,7 +48,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
                      warning=sys.stderr, freshenv=True)
         app.build(force_all=True)
         domain = cast(EvidenceDomain, app.env.get_domain("evidence"))
-        failures, sections = domain.failures, domain.records
+        failures, sections = domain.failures, domain.store.sections
     count = sum(len(records) for records in sections.values())
     sys.stdout.write(f"{count} record(s) in {Path(confdir, app.config.evidence_lockfile)}\n")
     for failure in failures:
@@ -67,7 +69,7 @@ def _configured_lockfile(confdir: Path) -> str:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    """Print the stored record of one PMID (or DOI) as JSON."""
+    """Print the stored record of one identifier (PMID, DOI, drug name) as JSON."""
     confdir = _find_confdir(Path(args.project)) or Path(args.project)
     path = confdir / (args.lockfile or _configured_lockfile(confdir))
     try:
@@ -76,13 +78,15 @@ def cmd_show(args: argparse.Namespace) -> int:
         sys.stderr.write(f"sphinx-evidence: {exc}\n")
         return 2
     ident = args.id.strip()
-    pmid = parse_pmid(ident)
-    if pmid is not None:
-        record = sections.get("pubmed", {}).get(pmid)
-    else:
-        doi = ident.lower().removeprefix("doi:")
-        record = sections.get("crossref", {}).get(doi) or next(
-            (r for r in sections.get("pubmed", {}).values() if str(r.get("DOI", "")).lower() == doi), None)
+    store = Store(sections, {})
+    record = None
+    for kind in (k for source in REGISTRY for k in source.kinds):
+        parsed = KINDS[kind].parse(ident)
+        if parsed is not None:
+            key = make_key(kind, parsed)
+            record = store.raw(key) or store.raw(store.canonical(key))
+        if record is not None:
+            break
     if record is None:
         sys.stderr.write(f"sphinx-evidence: {ident} is not in {path}\n")
         return 1

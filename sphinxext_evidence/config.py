@@ -2,27 +2,56 @@
 
 from __future__ import annotations
 
+import difflib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
+from sphinxext_evidence import log
+
 EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 OPENFDA_URL = "https://api.fda.gov/"
 CROSSREF_URL = "https://api.crossref.org/"
 
 
+#: Checks a value already of an accepted type; returns what is wrong with it, or None.
+Check = Callable[[Any], "str | None"]
+
+
+def at_least(minimum: float, strictly: bool = False) -> Check:
+    """A check that a number is ``>= minimum`` (``> minimum`` when ``strictly``)."""
+    def check(value: Any) -> str | None:
+        if value is None:
+            return None
+        ok = value > minimum if strictly else value >= minimum
+        return None if ok else f"must be {'greater than' if strictly else 'at least'} {minimum:g}"
+    return check
+
+
+def http_url(value: Any) -> str | None:
+    """A check that a value is an http(s) URL."""
+    return None if str(value).lower().startswith(("http://", "https://")) else "must be an http:// or https:// URL"
+
+
+def not_blank(value: Any) -> str | None:
+    """A check that a string is not empty."""
+    return None if str(value).strip() else "must not be empty"
+
+
 @dataclass(frozen=True)
 class Option:
-    """One configuration value: name, default, rebuild scope, accepted types, help."""
+    """One configuration value: name, default, rebuild scope, accepted types, help, and a range check."""
 
     name: str
     default: Any
     rebuild: Literal["", "env", "html"]
     types: tuple[type, ...]
     help: str
+    check: Check | None = None
 
 
 OPTIONS: tuple[Option, ...] = (
@@ -30,28 +59,28 @@ OPTIONS: tuple[Option, ...] = (
     Option("evidence_tool", "sphinxext-evidence", "", (str,), "Tool name sent to NCBI with every request."),
     Option("evidence_api_key", None, "", (str, type(None)),
            "NCBI API key; defaults to the NCBI_API_KEY environment variable. Never written out."),
-    Option("evidence_eutils_url", EUTILS_URL, "", (str,), "Base URL of NCBI E-utilities."),
-    Option("evidence_openfda_url", OPENFDA_URL, "", (str,), "Base URL of openFDA."),
+    Option("evidence_eutils_url", EUTILS_URL, "", (str,), "Base URL of NCBI E-utilities.", http_url),
+    Option("evidence_openfda_url", OPENFDA_URL, "", (str,), "Base URL of openFDA.", http_url),
     Option("evidence_openfda_api_key", None, "", (str, type(None)),
            "openFDA API key; defaults to the OPENFDA_API_KEY environment variable. Never written out."),
-    Option("evidence_crossref_url", CROSSREF_URL, "", (str,), "Base URL of the Crossref REST API."),
+    Option("evidence_crossref_url", CROSSREF_URL, "", (str,), "Base URL of the Crossref REST API.", http_url),
     Option("evidence_lockfile", "evidence.lock.json", "", (str,),
-           "Path of the metadata lockfile, relative to the configuration directory."),
+           "Path of the metadata lockfile, relative to the configuration directory.", not_blank),
     Option("evidence_offline", False, "", (bool,),
            "Never touch the network (also on when SPHINX_EVIDENCE_OFFLINE=1)."),
-    Option("evidence_refresh_days", None, "", (int, str, type(None)),
-           "Re-fetch records fetched this many days ago or more (0: every build; None: never)."),
-    Option("evidence_http_timeout", 30.0, "", (int, float), "Seconds to wait for a service to answer."),
-    Option("evidence_http_retries", 4, "", (int,), "Retries on 429, 5xx and connection errors."),
-    Option("evidence_http_backoff", 1.0, "", (int, float), "Back-off factor in seconds between retries."),
-    Option("evidence_max_authors", 3, "env", (int,), "Authors shown before 'et al.'."),
+    Option("evidence_refresh_days", None, "", (int, type(None)),
+           "Re-fetch records fetched this many days ago or more (0: every build; None: never).", at_least(0)),
+    Option("evidence_http_timeout", 30.0, "", (int, float), "Seconds to wait for a service to answer.",
+           at_least(0, strictly=True)),
+    Option("evidence_http_retries", 4, "", (int,), "Retries on 429, 5xx and connection errors.", at_least(0)),
+    Option("evidence_http_backoff", 1.0, "", (int, float), "Back-off factor in seconds between retries.",
+           at_least(0)),
+    Option("evidence_max_authors", 3, "env", (int,), "Authors shown before 'et al.' (0: all).", at_least(0)),
     Option("evidence_references_title", "References", "env", (str,),
            "Heading of a reference list appended automatically to a page."),
-    # --- regulatory-status (issue 4) ---
     Option("evidence_regulatory_max_age_days", 365, "env", (int,),
            "A regulatory status whose :as-of: date or openFDA check is older than this many days is flagged "
-           "as possibly out of date; online builds re-check openFDA records that old."),
-    # --- article furniture (issue 5) ---
+           "as possibly out of date; online builds re-check openFDA records that old.", at_least(0)),
     Option("evidence_bottom_line_title", "The honest bottom line", "env", (str,),
            "Default title of the bottom-line callout (a directive's :title: overrides it)."),
     Option("evidence_scope_texts", {}, "env", (dict,),
@@ -65,12 +94,59 @@ OPTIONS: tuple[Option, ...] = (
 
 def register(app: Sphinx) -> None:
     """Add every ``evidence_*`` value to the Sphinx configuration."""
-    # Service URLs are looked up at call time so tests can point them at loopback.
-    urls = {"evidence_eutils_url": EUTILS_URL, "evidence_openfda_url": OPENFDA_URL,
-            "evidence_crossref_url": CROSSREF_URL}
     for opt in OPTIONS:
-        default = urls.get(opt.name, opt.default)
-        app.add_config_value(opt.name, default, opt.rebuild, opt.types, description=opt.help)
+        app.add_config_value(opt.name, opt.default, opt.rebuild, opt.types, description=opt.help)
+
+
+def _coerce(opt: Option, value: Any) -> Any:
+    """A value given as text (``-D name=value``) in the option's type, when it reads as one."""
+    if not isinstance(value, str) or str in opt.types:
+        return value
+    text = value.strip()
+    if bool in opt.types and text.lower() in ("0", "1", "true", "false", "yes", "no", "on", "off"):
+        return text.lower() in ("1", "true", "yes", "on")
+    if type(None) in opt.types and text.lower() in ("", "none", "off"):
+        return None
+    for kind in (int, float):
+        if kind in opt.types:
+            try:
+                return kind(text)
+            except ValueError:
+                pass
+    return value
+
+
+def _type_names(opt: Option) -> str:
+    names = {int: "an integer", float: "a number", str: "a string", bool: "True or False", dict: "a dict",
+             type(None): "None"}
+    return " or ".join(names.get(t, t.__name__) for t in opt.types)
+
+
+def problem(opt: Option, value: Any) -> tuple[Any, str | None]:
+    """``value`` in the option's type, and what is wrong with it (None when it is fine)."""
+    value = _coerce(opt, value)
+    # bool is an int in Python, but True is no number of days.
+    if not isinstance(value, opt.types) or (isinstance(value, bool) and bool not in opt.types):
+        return value, f"must be {_type_names(opt)}"
+    return value, opt.check(value) if opt.check is not None else None
+
+
+def validate(app: Sphinx, config: Config) -> None:
+    """``config-inited``: warn about wrong or unknown ``evidence_*`` values; wrong ones fall back to the default."""
+    for opt in OPTIONS:
+        value, wrong = problem(opt, getattr(config, opt.name))
+        if wrong is None:
+            setattr(config, opt.name, value)
+            continue
+        shown = "(hidden)" if "api_key" in opt.name else repr(value)
+        log.warn(f"{opt.name} = {shown} {wrong}; using the default {opt.default!r}", "config")
+        setattr(config, opt.name, opt.default)
+    known = [opt.name for opt in OPTIONS]
+    for name in sorted(getattr(config, "_raw_config", {})):
+        if name.startswith("evidence_") and name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean {close[0]}?" if close else " (see the list of evidence_* values in the docs)"
+            log.warn(f"unknown configuration value {name} in conf.py{hint}", "config")
 
 
 def is_offline(config: Config) -> bool:
@@ -103,3 +179,10 @@ def stash_secrets(app: Sphinx, config: Config) -> None:
 def secrets(app: Sphinx) -> Secrets:
     """The API keys stashed by :func:`stash_secrets` (none if it has not run)."""
     return getattr(app, _SECRET_ATTR, Secrets())
+
+
+def setup(app: Sphinx) -> None:
+    """Register the values; validate them and move API keys aside once conf.py is read."""
+    register(app)
+    app.connect("config-inited", validate, priority=400)
+    app.connect("config-inited", stash_secrets, priority=450)

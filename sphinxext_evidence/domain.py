@@ -1,8 +1,8 @@
 """Per-document bookkeeping that keeps incremental and parallel builds right.
 
 While reading, roles and directives note what each page needs (cited keys,
-grades, regulatory look-ups) under a named bucket.  The fetch stage reads the
-union; resolution reads the records the fetch stage stored here.
+other records to look up, grades) under a named bucket.  The fetch stage reads
+the union; resolution reads the records the fetch stage left here.
 """
 
 from __future__ import annotations
@@ -10,36 +10,46 @@ from __future__ import annotations
 from collections.abc import Iterator, Set
 from typing import Any, ClassVar
 
+from sphinx.application import Sphinx
 from sphinx.domains import Domain
 
-from sphinxext_evidence.keys import key_parts
+from sphinxext_evidence.records.store import Store
 
+#: Keys cited on a page (numbered in its reference list).
 CITE = "cite"
+#: Keys of records a page needs without citing them (an FDA look-up).
+NEED = "need"
 
 
 class EvidenceDomain(Domain):
-    """The ``evidence`` domain: what each page cites, plus the records for the build."""
+    """The ``evidence`` domain: what each page needs, plus the records for the build."""
 
     name = "evidence"
     label = "Evidence"
-    data_version = 2
+    data_version = 3
     initial_data: ClassVar[dict[str, Any]] = {
         "docs": {},  # docname -> bucket -> list of items, in order of appearance
         "lock_digest": "",  # digest of the lockfile the last build used
         "record_digests": {},  # "section:id" -> digest of that record, to find pages to rewrite
     }
 
-    # The records themselves are not pickled with the environment: the fetch
-    # stage reads the lockfile once per build and keeps them on the instance,
-    # which forked write workers inherit.
-    _records: dict[str, dict[str, dict[str, Any]]]
-    _unknown: dict[str, list[str]]
+    # The records are not pickled with the environment: the fetch stage reads
+    # the lockfile once per build and keeps them on the instance, which forked
+    # write workers inherit.
+    _store: Store
     failures: list[str]
 
-    def set_records(self, records: dict[str, dict[str, dict[str, Any]]], unknown: dict[str, list[str]],
-                    failures: list[str]) -> None:
+    def set_store(self, store: Store, failures: list[str]) -> None:
         """Hand the build's records (and what could not be fetched) to the resolve stage."""
-        self._records, self._unknown, self.failures = records, unknown, failures
+        self._store, self.failures = store, failures
+
+    @property
+    def store(self) -> Store:
+        """The build's records (empty before the fetch stage has run)."""
+        store = getattr(self, "_store", None)
+        if store is None:
+            store = self._store = Store({}, {})
+        return store
 
     def note(self, docname: str, bucket: str, item: Any) -> None:
         """Record that ``docname`` needs ``item`` (kept once, in order)."""
@@ -52,6 +62,11 @@ class EvidenceDomain(Domain):
         for key in keys:
             self.note(docname, CITE, key)
 
+    def note_needs(self, docname: str, keys: list[str]) -> None:
+        """Record keys of records ``docname`` needs without citing them."""
+        for key in keys:
+            self.note(docname, NEED, key)
+
     def bucket(self, bucket: str) -> Iterator[tuple[str, list[Any]]]:
         """Yield ``(docname, items)`` for every page with items in ``bucket``, sorted by page."""
         for docname in sorted(self.data["docs"]):
@@ -59,21 +74,12 @@ class EvidenceDomain(Domain):
             if items:
                 yield docname, items
 
-    def cited_ids(self, kind: str) -> set[str]:
-        """Identifiers of one kind (``pmid``, ``doi``) cited anywhere in the project."""
-        return {
-            key_parts(key)[1] for _, keys in self.bucket(CITE) for key in keys if key_parts(key)[0] == kind
-        }
-
-    @property
-    def records(self) -> dict[str, dict[str, dict[str, Any]]]:
-        """Lockfile content for this build: section -> identifier -> record."""
-        return getattr(self, "_records", {})
-
-    @property
-    def unknown(self) -> dict[str, list[str]]:
-        """Identifiers a service reported as non-existent, per section."""
-        return getattr(self, "_unknown", {})
+    def wanted(self) -> Iterator[tuple[str, str]]:
+        """Every ``(docname, key)`` whose record some page needs, cited or not."""
+        for bucket in (CITE, NEED):
+            for docname, keys in self.bucket(bucket):
+                for key in keys:
+                    yield docname, key
 
     def clear_doc(self, docname: str) -> None:
         """Forget what ``docname`` needed (it is being re-read)."""
@@ -88,3 +94,13 @@ class EvidenceDomain(Domain):
     def resolve_any_xref(self, *args: Any, **kwargs: Any) -> list[Any]:
         """The domain has no cross-reference roles."""
         return []
+
+
+def get_domain(env: Any) -> EvidenceDomain:
+    """The build's evidence domain."""
+    return env.get_domain(EvidenceDomain.name)  # type: ignore[no-any-return]
+
+
+def setup(app: Sphinx) -> None:
+    """Register the domain."""
+    app.add_domain(EvidenceDomain)

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from helpers import read, warnings
 
-from sphinxext_evidence.directives.article_info import parse_date, split_people
-from sphinxext_evidence.jsonld import script_safe
+from sphinxext_evidence.article.info import parse_date, split_people
+from sphinxext_evidence.article.jsonld import script_safe
 
 ROOTS = Path(__file__).parent / "roots"
 
@@ -240,8 +240,8 @@ def test_sphinx_design_options_without_sphinx_design(app):
 
 
 def test_collective_author_is_an_organisation_in_jsonld():
-    from sphinxext_evidence.jsonld import citation
-    from sphinxext_evidence.model import Article
+    from sphinxext_evidence.article.jsonld import citation
+    from sphinxext_evidence.records.model import Article
 
     record = {"type": "article-journal", "title": "Trial.", "PMID": "1",
               "author": [{"family": "Heiss", "given": "Wolf-Dieter"}, {"literal": "CASTA Investigators"}]}

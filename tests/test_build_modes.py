@@ -9,7 +9,7 @@ from pathlib import Path
 
 from helpers import read, warnings
 
-from sphinxext_evidence import lockfile
+from sphinxext_evidence.records import lockfile
 
 
 def fill(make_app, src: Path, eutils) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sphinxext_evidence.grade import (
+from sphinxext_evidence.grade.rules import (
     Certainty,
     consistency_problem,
     effect_problem,

@@ -16,7 +16,8 @@ from fakes.openfda import (  # noqa: F401
 )
 from fakes.server import Canned
 
-from sphinxext_evidence.regulatory import FdaRecord
+from sphinxext_evidence.records.model import FdaRecord
+from sphinxext_evidence.regulatory.fda import fda_status
 from sphinxext_evidence.sources.http import HttpSettings
 from sphinxext_evidence.sources.openfda import (
     MIN_INTERVAL,
@@ -113,7 +114,7 @@ def test_found_record_shape(openfda: OpenFdaDouble) -> None:  # noqa: F811
             "approved": "2022-05-13",
         }],
     }
-    assert FdaRecord.from_json(result.records["tirzepatide"]).status == "approved"
+    assert fda_status(FdaRecord.from_json(result.records["tirzepatide"])) == "approved"
 
 
 def test_brand_name_and_ingredient_search(openfda: OpenFdaDouble) -> None:  # noqa: F811
@@ -127,7 +128,7 @@ def test_404_no_match_is_no_application_on_record(openfda: OpenFdaDouble) -> Non
     assert result.errors == []
     assert result.records == {"cerebrolysin": {"name": "cerebrolysin", "checked": TODAY, "total": 0,
                                                "data_updated": "", "applications": []}}
-    assert FdaRecord.from_json(result.records["cerebrolysin"]).status == "not-approved"
+    assert fda_status(FdaRecord.from_json(result.records["cerebrolysin"])) == "not-approved"
 
 
 @pytest.mark.parametrize("canned,expected", [
@@ -216,7 +217,7 @@ def test_marketing_status_lookup_codes() -> None:
 def test_status_from_products(statuses: list[str], expected: str) -> None:
     body = json.dumps({"results": [{"application_number": "ANDA1",
                                     "products": [{"marketing_status": s} for s in statuses]}]}).encode()
-    assert parse_drugsfda(body, "x", TODAY).status == expected
+    assert fda_status(parse_drugsfda(body, "x", TODAY)) == expected
 
 
 def test_results_without_application_number_are_skipped() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fakes.eutils import article_set, split_records
 
-from sphinxext_evidence.model import Article, plain_title, title_tokens
+from sphinxext_evidence.records.model import Article, plain_title, title_tokens
 from sphinxext_evidence.sources.http import ServiceError
 from sphinxext_evidence.sources.pubmed import PubMedParseError, parse_pubmed_xml
 

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from sphinxext_evidence.regulatory import (
-    COUNTRIES,
-    JURISDICTIONS,
+from sphinxext_evidence.dates import parse_date
+from sphinxext_evidence.identifiers import drug_name as fda_key
+from sphinxext_evidence.records.model import FdaApplication, FdaRecord
+from sphinxext_evidence.regulatory.fda import combined_status, disagrees
+from sphinxext_evidence.regulatory.statuses import (
     STATUSES,
-    FdaApplication,
-    FdaRecord,
-    combined_status,
-    disagrees,
-    fda_key,
     find_source_marker,
     jurisdiction_name,
-    parse_date,
+    jurisdictions,
     split_status,
 )
+
+JURISDICTIONS = jurisdictions()
+COUNTRIES = {code: name for code, name in JURISDICTIONS.items() if code not in ("EU", "WHO")}
 
 
 def test_jurisdiction_table() -> None:

@@ -7,7 +7,7 @@ import re
 import pytest
 from helpers import read, warnings
 
-from sphinxext_evidence.keys import (
+from sphinxext_evidence.identifiers import (
     doi_key,
     parse_doi,
     parse_nct,

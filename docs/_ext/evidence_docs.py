@@ -24,8 +24,10 @@ At the end of reading, every value in ``OPTIONS`` must have an
 ``evidence-confval`` entry somewhere (and every entry must name a real value),
 otherwise the build warns (``evidence-docs.config``) and a ``-W`` build fails:
 the configuration reference cannot drift from the code.  Likewise every
-warning subtype the package can emit (found by reading its source) must have
-an ``evidence-warning`` entry (``evidence-docs.warning``).
+warning subtype in :data:`sphinxext_evidence.log.SUBTYPES` must have an
+``evidence-warning`` entry, and every entry must name one of them
+(``evidence-docs.warning``); ``tests/test_warnings_vocabulary.py`` checks
+that the code emits no subtype outside that list.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from sphinxext_evidence.config import OPTIONS, Option
+from sphinxext_evidence.log import SUBTYPES
 
 logger = logging.getLogger(__name__)
 
@@ -194,44 +197,18 @@ def _merge(app: Sphinx, env: Any, docnames: Any, other: Any) -> None:
         data[kind].update(theirs[kind])
 
 
-def emitted_subtypes() -> set[str]:
-    """Every ``evidence.<subtype>`` the package can emit, found by reading its source."""
-    import ast
-    from pathlib import Path
-
-    import sphinxext_evidence
-    from sphinxext_evidence import roles
-
-    kinds = {factory().kind for factory in (roles.pmid_role, getattr(roles, "doi_role", None),
-                                             getattr(roles, "nct_role", None), getattr(roles, "rsid_role", None))
-             if factory is not None}
-    found: set[str] = set()
-    for path in Path(sphinxext_evidence.__file__).parent.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.Call):
-                continue
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            values = [kw.value for kw in node.keywords if kw.arg == "subtype"]
-            if name in ("warn", "warn_at", "warn_once") and len(node.args) >= 2:
-                values.append(node.args[1] if name != "warn_once" else node.args[1])
-            for value in values:
-                if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                    found.add(value.value)
-                elif isinstance(value, ast.JoinedStr) and ast.unparse(value) == "f'invalid-{self.kind}'":
-                    found |= {f"invalid-{kind}" for kind in kinds}
-    return found
-
-
 def _check(app: Sphinx, env: Any) -> None:
     data = _data(env)
     for option in OPTIONS:
         if option.name not in data["confvals"]:
             logger.warning("configuration value %s (sphinxext_evidence/config.py) has no evidence-confval "
                            "entry in the documentation", option.name, type="evidence-docs", subtype="config")
-    for subtype in sorted(emitted_subtypes() - set(data["warnings"])):
-        logger.warning("warning subtype evidence.%s is emitted by the code but has no evidence-warning entry "
+    for subtype in sorted(set(SUBTYPES) - set(data["warnings"])):
+        logger.warning("warning subtype evidence.%s (sphinxext_evidence/log.py) has no evidence-warning entry "
                        "in the documentation", subtype, type="evidence-docs", subtype="warning")
+    for subtype in sorted(set(data["warnings"]) - set(SUBTYPES)):
+        logger.warning("the documentation describes warning subtype evidence.%s, which is not in "
+                       "sphinxext_evidence/log.py", subtype, type="evidence-docs", subtype="warning")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

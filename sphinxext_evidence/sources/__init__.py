@@ -1,31 +1,21 @@
-"""Clients for the metadata services: one module per service."""
+"""The metadata services, one module each, and the registry the rest of the extension iterates.
+
+To add a service: write its module with a ``SOURCE`` declaration
+(:class:`~sphinxext_evidence.sources.base.Source`) and add it below.  The
+order matters once: a later source does not fetch an identifier that an
+earlier source's record already carries (a DOI a PubMed record has).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from sphinxext_evidence.sources import crossref, openfda, pubmed
+from sphinxext_evidence.sources.base import FetchResult, HttpSettings, ServiceError, Source
+
+__all__ = ["REGISTRY", "FetchResult", "HttpSettings", "ServiceError", "Source", "for_kind"]
+
+REGISTRY: tuple[Source, ...] = (pubmed.SOURCE, openfda.SOURCE, crossref.SOURCE)
 
 
-@dataclass
-class HttpSettings:
-    """Knobs shared by every client; built from the ``evidence_http_*`` values."""
-
-    timeout: float = 30.0
-    retries: int = 4
-    backoff: float = 1.0
-    min_interval: float = 1 / 3
-
-
-@dataclass
-class FetchResult:
-    """What one fetch pass of a service produced.
-
-    ``records`` maps identifier to its lockfile record; ``unknown`` holds the
-    identifiers the service says do not exist; ``errors`` describes requests
-    that failed for good (their identifiers are in neither of the other two).
-    """
-
-    records: dict[str, dict[str, Any]] = field(default_factory=dict)
-    unknown: set[str] = field(default_factory=set)
-    errors: list[str] = field(default_factory=list)
-    requests: int = 0
+def for_kind(kind: str) -> Source | None:
+    """The source that serves identifiers of ``kind`` (``pmid``, ``doi``, ``fda``), if any."""
+    return next((s for s in REGISTRY if kind in s.kinds), None)

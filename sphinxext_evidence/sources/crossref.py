@@ -19,13 +19,19 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import quote
 
+from sphinx.application import Sphinx
+
 from sphinxext_evidence import __version__
-from sphinxext_evidence.keys import DOI_RE
-from sphinxext_evidence.model import TITLE_TAGS
-from sphinxext_evidence.sources import FetchResult
-from sphinxext_evidence.sources.http import HttpSettings, PoliteSession, ServiceError
+from sphinxext_evidence.identifiers import DOI_RE
+from sphinxext_evidence.records.model import TITLE_TAGS, plain_title
+from sphinxext_evidence.sources.base import FetchResult, HttpSettings, ServiceError, Source, describe_batch
+from sphinxext_evidence.sources.base import http_settings
 
 MAX_DOIS_PER_REQUEST = 40
+# Crossref registers most DOIs of journal articles, but not all: DataCite (data sets,
+# preprints), mEDRA, JaLC and others register theirs elsewhere.
+NOT_FOUND = ("{label} was not found in Crossref; it may be registered with another DOI agency (such as "
+             "DataCite), which this extension does not look up, so it is shown without metadata")
 MAX_FILTER_CHARS = 3000
 # Crossref: public pool 5 requests/s, polite pool (mailto given) 10 requests/s.
 INTERVAL_PUBLIC = 1 / 5
@@ -93,7 +99,7 @@ class _TitleMarkup(HTMLParser):
         self.out: list[str] = []
         self.open: list[str] = []
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def handle_starttag(self, tag: str, _attrs: list[tuple[str, str | None]]) -> None:
         mapped = TAG_MAP.get(tag.split(":")[-1].lower())
         if mapped in TITLE_TAGS:
             self.out.append(f"<{mapped}>")
@@ -204,7 +210,7 @@ def work_to_csl(work: dict[str, Any], today: str) -> dict[str, Any]:
         "custom": custom,
     }
     # Container titles are plain text in CSL; drop the markup kept for titles.
-    record["container-title"] = re.sub(r"</?(?:%s)>" % "|".join(TITLE_TAGS), "", html.unescape(record["container-title"]))
+    record["container-title"] = plain_title(record["container-title"])
     return {k: v for k, v in record.items() if v not in ("", [], {}, None)}
 
 
@@ -245,6 +251,8 @@ class CrossrefClient:
         self.today = today
         settings = dataclasses.replace(http, min_interval=max(http.min_interval,
                                                               INTERVAL_POLITE if self.email else INTERVAL_PUBLIC))
+        from sphinxext_evidence.sources.http import PoliteSession  # requests is imported only to fetch
+
         self.session = PoliteSession(settings)
         agent = f"{tool}/{__version__} (https://pypi.org/project/sphinxext-evidence/"
         self.session.session.headers["User-Agent"] = agent + (f"; mailto:{self.email})" if self.email else ")")
@@ -284,7 +292,7 @@ class CrossrefClient:
         alone = [d for d in valid if "," in d]
         for batch in self._batches(batchable):
             result.requests += 1
-            what = _describe(batch)
+            what = describe_batch("DOI", batch)
             try:
                 status, body = self._get(self.base + "works", self._params(
                     filter=",".join(f"doi:{d}" for d in batch), rows=str(len(batch))), what)
@@ -338,7 +346,13 @@ class CrossrefClient:
         self.session.close()
 
 
-def _describe(batch: Sequence[str]) -> str:
-    if len(batch) <= 3:
-        return "DOI " + ", ".join(batch)
-    return f"{len(batch)} DOIs ({batch[0]}…{batch[-1]})"
+def _client(app: Sphinx, day: str) -> CrossrefClient:
+    email = app.config.evidence_email or ""
+    interval = SOURCE.min_interval_identified if email else SOURCE.min_interval
+    return CrossrefClient(app.config.evidence_crossref_url, email, http_settings(app, interval), day,
+                          tool=app.config.evidence_tool)
+
+
+SOURCE = Source("crossref", "Crossref", kinds=("doi",), section="crossref", batch_size=MAX_DOIS_PER_REQUEST,
+                min_interval=INTERVAL_PUBLIC, min_interval_identified=INTERVAL_POLITE, client=_client,
+                not_found=NOT_FOUND)

@@ -18,16 +18,11 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from sphinxext_evidence import __version__
-from sphinxext_evidence.sources import HttpSettings
+from sphinxext_evidence.sources.base import HttpSettings, ServiceError
 
 __all__ = ["HttpSettings", "PoliteSession", "ServiceError"]
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
-
-
-class ServiceError(Exception):
-    """A request failed for good (after retries); the message is safe to show."""
-
 
 _KEY_IN_URL = re.compile(r"(api_key=)[^&\s'\"]+")
 
@@ -52,7 +47,6 @@ class PoliteSession:
     def __init__(self, settings: HttpSettings, secrets: tuple[str, ...] = ()) -> None:
         self.settings = settings
         self.secrets = tuple(s for s in secrets if s)
-        self.requests_sent = 0
         self._last = 0.0
         self._lock = threading.Lock()
         retry = Retry(
@@ -82,7 +76,6 @@ class PoliteSession:
     def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         """Send one request (retried as configured); raise :class:`ServiceError` on failure."""
         self._wait_turn()
-        self.requests_sent += 1
         try:
             return self.session.request(method, url, timeout=self.settings.timeout, **kwargs)
         except requests.RequestException as exc:

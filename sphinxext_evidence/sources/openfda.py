@@ -13,19 +13,20 @@ in the query string and is scrubbed from every message.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-from sphinxext_evidence.regulatory import (
-    MARKETING_STATUS,
-    FdaApplication,
-    FdaRecord,
-    fda_key,
-)
-from sphinxext_evidence.sources import FetchResult
-from sphinxext_evidence.sources.http import HttpSettings, PoliteSession, ServiceError
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+from sphinxext_evidence.config import secrets
+from sphinxext_evidence.dates import age_in_days
+from sphinxext_evidence.identifiers import drug_name as fda_key
+from sphinxext_evidence.records.model import FdaApplication, FdaRecord
+from sphinxext_evidence.sources.base import FetchResult, HttpSettings, ServiceError, Source, http_settings
 
 DRUGSFDA_PATH = "drug/drugsfda.json"
 #: Fields searched for a name (OR-ed); harmonised ``openfda`` fields miss many old applications.
@@ -34,6 +35,9 @@ SEARCH_FIELDS = ("openfda.generic_name", "openfda.brand_name", "products.brand_n
 LIMIT = 100
 #: openFDA allows 240 requests per minute per IP (with or without a key): one every 0.25 s.
 MIN_INTERVAL = 60 / 240
+#: Drugs@FDA's marketing status codes.
+MARKETING_STATUS = {"1": "Prescription", "2": "Over-the-counter", "3": "Discontinued",
+                    "4": "None (Tentative Approval)"}
 
 
 class OpenFdaParseError(ServiceError):
@@ -130,6 +134,8 @@ class OpenFdaClient:
         self.api_key = api_key or None
         self.today = today
         settings = dataclasses.replace(http, min_interval=max(http.min_interval, MIN_INTERVAL))
+        from sphinxext_evidence.sources.http import PoliteSession  # requests is imported only to fetch
+
         self.session = PoliteSession(settings, secrets=(self.api_key,) if self.api_key else ())
 
     def fetch(self, names: Sequence[str]) -> FetchResult:
@@ -139,13 +145,9 @@ class OpenFdaClient:
             if not any(c.isalnum() for c in key):
                 result.errors.append(f"openFDA look-up skipped: {key!r} is not a drug name")
                 continue
-            result.requests += 1
-            try:
-                record = self._lookup(key)
-            except ServiceError as exc:
-                result.errors.append(self.session.scrub(str(exc)))
-                continue
-            result.records[key] = record.to_json()
+            record = result.attempt(lambda: self._lookup(key), self.session.scrub)
+            if record is not None:
+                result.records[key] = record.to_json()
         return result
 
     def _lookup(self, key: str) -> FdaRecord:
@@ -173,3 +175,19 @@ class OpenFdaClient:
     def close(self) -> None:
         """Release the HTTP session."""
         self.session.close()
+
+
+def _client(app: Sphinx, day: str) -> OpenFdaClient:
+    return OpenFdaClient(app.config.evidence_openfda_url, secrets(app).openfda,
+                         http_settings(app, SOURCE.min_interval), day)
+
+
+def _stale(record: dict[str, Any], config: Config, now: dt.date) -> bool:
+    """Older than ``evidence_regulatory_max_age_days``: approvals change, so look again."""
+    age = age_in_days(str(record.get("checked", "")), now)
+    return age is None or age > int(config.evidence_regulatory_max_age_days)
+
+
+SOURCE = Source("openfda", "openFDA", kinds=("fda",), section="openfda", batch_size=1,
+                min_interval=MIN_INTERVAL, min_interval_identified=MIN_INTERVAL, client=_client,
+                parse=FdaRecord.from_lockfile, stale=_stale)

@@ -1,340 +1,33 @@
-"""PubMed through NCBI E-utilities: an efetch client and a PubMed XML parser.
+"""PubMed through NCBI E-utilities: the source declaration and an efetch client.
 
 Records come out in CSL-JSON shape (so the lockfile can be read by any CSL
-tool) with PubMed extras under ``custom``.  XML is parsed with
-:mod:`defusedxml`, so entity declarations (billion laughs) and external
-references are refused; the plain DOCTYPE line PubMed sends still parses.
+tool) with PubMed extras under ``custom``; the XML parser is in
+:mod:`sphinxext_evidence.sources.pubmed_xml`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import html
 import json
-import re
-import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
-from xml.etree.ElementTree import Element, ParseError
 
-import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException
+from sphinx.application import Sphinx
 
-from sphinxext_evidence.model import TITLE_TAGS
-from sphinxext_evidence.sources import FetchResult
-from sphinxext_evidence.sources.http import HttpSettings, PoliteSession, ServiceError
+from sphinxext_evidence import log
+from sphinxext_evidence.config import secrets
+from sphinxext_evidence.identifiers import PMID_RE
+from sphinxext_evidence.sources.base import FetchResult, HttpSettings, ServiceError, Source, describe_batch
+from sphinxext_evidence.sources.base import http_settings
+from sphinxext_evidence.sources.pubmed_xml import PubMedParseError, parse_pubmed_xml
+
+__all__ = ["SOURCE", "PubMedClient", "PubMedParseError", "parse_pubmed_xml"]
 
 MAX_IDS_PER_REQUEST = 200
-PMID_RE = re.compile(r"^[1-9][0-9]{0,8}$")
 
 # NCBI's published limits: 3 requests/s without an API key, 10/s with one.
 INTERVAL_NO_KEY = 1 / 3
 INTERVAL_WITH_KEY = 1 / 10
-
-NOTICE_TYPES = ("RetractionIn", "RetractionOf", "ErratumIn", "ExpressionOfConcernIn", "UpdateIn")
-
-MONTHS = {
-    name: number
-    for number, name in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
-    )
-}
-
-
-class PubMedParseError(ServiceError):
-    """An efetch body that is not a usable PubmedArticleSet (bad XML or an error message)."""
-
-
-# --------------------------------------------------------------------------- parsing
-
-
-def parse_pubmed_xml(data: bytes, today: str) -> dict[str, dict[str, Any]]:
-    """Parse an efetch PubmedArticleSet into ``{pmid: CSL-JSON record}``."""
-    try:
-        root = SafeET.fromstring(data)
-    except DefusedXmlException as exc:
-        raise PubMedParseError(f"refused unsafe XML from PubMed ({type(exc).__name__})") from None
-    except ParseError as exc:
-        raise PubMedParseError(f"malformed XML from PubMed ({exc})") from None
-    errors = [_text(e) for e in ([root] if root.tag == "ERROR" else root.findall("ERROR"))]
-    if errors:
-        raise PubMedParseError("PubMed answered with an error: " + "; ".join(e for e in errors if e))
-    if root.tag != "PubmedArticleSet":
-        raise PubMedParseError(f"unexpected XML from PubMed (root element <{root.tag}>)")
-    records: dict[str, dict[str, Any]] = {}
-    for node in root:
-        if node.tag == "PubmedArticle":
-            record = _journal_article(node, today)
-        elif node.tag == "PubmedBookArticle":
-            record = _book_article(node, today)
-        else:
-            continue
-        if record:
-            records[record["PMID"]] = record
-    return records
-
-
-def _journal_article(node: Element, today: str) -> dict[str, Any] | None:
-    citation = node.find("MedlineCitation")
-    if citation is None:
-        return None
-    pmid = _text(citation.find("PMID"))
-    article = citation.find("Article")
-    if not pmid or article is None:
-        return None
-    journal = article.find("Journal")
-    issue = journal.find("JournalIssue") if journal is not None else None
-    ids = _article_ids(node.find("PubmedData/ArticleIdList"))
-
-    title = _markup(article.find("ArticleTitle"))
-    if not title:
-        title = _markup(article.find("VernacularTitle"))
-    authors, initials = _people(_author_lists(article, "authors"))
-    info = citation.find("MedlineJournalInfo")
-    record: dict[str, Any] = {
-        "id": f"pmid:{pmid}",
-        "type": "article-journal",
-        "title": title,
-        "author": authors,
-        "container-title": _text(journal.find("Title")) if journal is not None else "",
-        "container-title-short": (
-            (_text(journal.find("ISOAbbreviation")) if journal is not None else "")
-            or (_text(info.find("MedlineTA")) if info is not None else "")
-        ),
-        "volume": _text(issue.find("Volume")) if issue is not None else "",
-        "issue": _text(issue.find("Issue")) if issue is not None else "",
-        "page": _pages(article.find("Pagination")),
-        "issued": _date(issue.find("PubDate") if issue is not None else None),
-        "DOI": ids.get("doi") or _elocation_doi(article),
-        "PMID": pmid,
-        "PMCID": ids.get("pmc", ""),
-        "ISSN": _text(journal.find("ISSN")) if journal is not None else "",
-        "language": _text(article.find("Language")),
-        "custom": _custom(
-            today,
-            initials,
-            article.findall("PublicationTypeList/PublicationType"),
-            citation.findall("CommentsCorrectionsList/CommentsCorrections"),
-        ),
-    }
-    return _prune(record)
-
-
-def _book_article(node: Element, today: str) -> dict[str, Any] | None:
-    doc = node.find("BookDocument")
-    if doc is None:
-        return None
-    pmid = _text(doc.find("PMID"))
-    if not pmid:
-        return None
-    book = doc.find("Book")
-    if book is None:
-        book = Element("Book")
-    doc_ids = _article_ids(doc.find("ArticleIdList"))
-    data_ids = _article_ids(node.find("PubmedBookData/ArticleIdList"))
-    chapter_title = _markup(doc.find("ArticleTitle"))
-    if not chapter_title:
-        chapter_title = _markup(doc.find("VernacularTitle"))
-    book_title = _markup(book.find("BookTitle"))
-    # Chapter authors sit on the BookDocument, a whole book's on its Book.
-    authors, initials = _people(_author_lists(doc, "authors") or _author_lists(book, "authors"))
-    editors, _ = _people(_author_lists(book, "editors") + _author_lists(doc, "editors"))
-    accession = doc_ids.get("bookaccession", "")
-    record: dict[str, Any] = {
-        "id": f"pmid:{pmid}",
-        "type": "chapter" if chapter_title else "book",
-        "title": chapter_title or book_title,
-        "author": authors,
-        "editor": editors,
-        "container-title": _plain(book_title) if chapter_title else "",
-        "issued": _date(book.find("PubDate")),
-        "DOI": doc_ids.get("doi") or data_ids.get("doi") or _elocation_doi(book) or _elocation_doi(doc),
-        "PMID": pmid,
-        "PMCID": doc_ids.get("pmc") or data_ids.get("pmc", ""),
-        "publisher": _text(book.find("Publisher/PublisherName")),
-        "publisher-place": _text(book.find("Publisher/PublisherLocation")),
-        "ISBN": _text(book.find("Isbn")),
-        "URL": f"https://www.ncbi.nlm.nih.gov/books/{accession}/" if accession else "",
-        "language": _text(doc.find("Language")),
-        "custom": _custom(
-            today,
-            initials,
-            doc.findall("PublicationType"),
-            doc.findall("CommentsCorrectionsList/CommentsCorrections"),
-        ),
-    }
-    return _prune(record)
-
-
-def _custom(
-    today: str, initials: list[str], types: Iterable[Element], comments: Iterable[Element]
-) -> dict[str, Any]:
-    notices = []
-    for item in comments:
-        if item.get("RefType") in NOTICE_TYPES:
-            notice = {
-                "type": item.get("RefType", ""),
-                "pmid": _text(item.find("PMID")),
-                "source": _text(item.find("RefSource")),
-            }
-            notices.append({k: v for k, v in notice.items() if v})
-    return {
-        "source": "pubmed",
-        "fetched": today,
-        "initials": initials,
-        "publication-types": [t for t in (_text(e) for e in types) if t],
-        "notices": notices,
-    }
-
-
-def _author_lists(parent: Element, kind: str) -> list[Element]:
-    """Author elements of the parent's AuthorLists of ``kind`` (no Type attribute means authors)."""
-    found: list[Element] = []
-    for author_list in parent.findall("AuthorList"):
-        if author_list.get("Type", "authors") == kind:
-            found.extend(author_list.findall("Author"))
-    return found
-
-
-def _people(nodes: Iterable[Element]) -> tuple[list[dict[str, str]], list[str]]:
-    """CSL names and the aligned PubMed initials; authors marked ValidYN="N" are skipped."""
-    people: list[dict[str, str]] = []
-    initials: list[str] = []
-    for node in nodes:
-        if node.get("ValidYN", "Y") == "N":
-            continue
-        collective = _text(node.find("CollectiveName"))
-        if collective:
-            people.append({"literal": collective})
-            initials.append("")
-            continue
-        name = {
-            "family": _text(node.find("LastName")),
-            "given": _text(node.find("ForeName")),
-            "suffix": _text(node.find("Suffix")),
-        }
-        name = {k: v for k, v in name.items() if v}
-        if not name:
-            continue
-        people.append(name)
-        initials.append(_text(node.find("Initials")))
-    return people, initials
-
-
-def _article_ids(id_list: Element | None) -> dict[str, str]:
-    if id_list is None:
-        return {}
-    ids: dict[str, str] = {}
-    for item in id_list.findall("ArticleId"):
-        kind, value = item.get("IdType", ""), _text(item)
-        if kind and value and kind not in ids:
-            ids[kind] = value
-    return ids
-
-
-def _elocation_doi(parent: Element) -> str:
-    for item in parent.findall("ELocationID"):
-        if item.get("EIdType") == "doi" and item.get("ValidYN", "Y") != "N":
-            return _text(item)
-    return ""
-
-
-def _pages(pagination: Element | None) -> str:
-    if pagination is None:
-        return ""
-    medline = _text(pagination.find("MedlinePgn"))
-    if medline:
-        return medline
-    start, end = _text(pagination.find("StartPage")), _text(pagination.find("EndPage"))
-    return f"{start}-{end}" if start and end else start
-
-
-def _date(node: Element | None) -> dict[str, Any]:
-    """A PubDate as CSL ``issued``: date-parts as far as known, plus season or literal."""
-    if node is None:
-        return {}
-    year = _text(node.find("Year"))
-    if year.isdigit():
-        parts = [int(year)]
-        month = _month(_text(node.find("Month")))
-        if month:
-            parts.append(month)
-            day = _text(node.find("Day"))
-            if day.isdigit() and 1 <= int(day) <= 31:
-                parts.append(int(day))
-        issued: dict[str, Any] = {"date-parts": [parts]}
-        season = _text(node.find("Season"))
-        if season and len(parts) == 1:
-            issued["season"] = season
-        return issued
-    literal = _text(node.find("MedlineDate"))
-    if literal:
-        match = re.search(r"\b(\d{4})\b", literal)
-        issued = {"literal": literal}
-        if match:
-            issued = {"date-parts": [[int(match.group(1))]], "literal": literal}
-        return issued
-    return {}
-
-
-def _month(value: str) -> int:
-    if value.isdigit():
-        number = int(value)
-        return number if 1 <= number <= 12 else 0
-    return MONTHS.get(value[:3].lower(), 0)
-
-
-def _text(node: Element | None) -> str:
-    """All text inside ``node``, whitespace collapsed, NFC-normalised."""
-    if node is None:
-        return ""
-    return _clean("".join(node.itertext()))
-
-
-def _clean(text: str) -> str:
-    return unicodedata.normalize("NFC", re.sub(r"\s+", " ", text)).strip()
-
-
-def _markup(node: Element | None) -> str:
-    """A title element as stored: literal ``<i> <b> <sup> <sub> <u>`` tags, all else escaped text."""
-    if node is None:
-        return ""
-    pieces: list[str] = []
-
-    def walk(elem: Element, keep_tag: bool) -> None:
-        tag = elem.tag if isinstance(elem.tag, str) else ""
-        keep = keep_tag and tag in TITLE_TAGS
-        if keep:
-            pieces.append(f"<{tag}>")
-        if elem.text:
-            pieces.append(html.escape(elem.text, quote=False))
-        for child in elem:
-            walk(child, True)
-            if child.tail:
-                pieces.append(html.escape(child.tail, quote=False))
-        if keep:
-            pieces.append(f"</{tag}>")
-
-    walk(node, False)
-    title = unicodedata.normalize("NFC", re.sub(r"\s+", " ", "".join(pieces))).strip()
-    # Drop tags left empty (e.g. by whitespace-only content) so renderers see no empty runs.
-    return re.sub(r"<(%s)>\s*</\1>" % "|".join(TITLE_TAGS), "", title).strip()
-
-
-def _plain(title: str) -> str:
-    """Stored title markup back to plain text (for fields that carry no markup)."""
-    return _clean(html.unescape(re.sub(r"</?(?:%s)>" % "|".join(TITLE_TAGS), "", title)))
-
-
-def _prune(value: Any) -> Any:
-    """Drop keys whose value is empty (recursively for dicts, not inside lists)."""
-    if isinstance(value, dict):
-        pruned = {k: _prune(v) for k, v in value.items()}
-        return {k: v for k, v in pruned.items() if v not in ("", None, [], {})}
-    return value
-
-
-# --------------------------------------------------------------------------- client
 
 
 class PubMedClient:
@@ -357,6 +50,8 @@ class PubMedClient:
         settings = dataclasses.replace(
             http, min_interval=INTERVAL_WITH_KEY if self.api_key else INTERVAL_NO_KEY
         )
+        from sphinxext_evidence.sources.http import PoliteSession  # requests is imported only to fetch
+
         self.session = PoliteSession(settings, secrets=(self.api_key,) if self.api_key else ())
 
     def fetch(self, pmids: Sequence[str]) -> FetchResult:
@@ -367,11 +62,8 @@ class PubMedClient:
         result.unknown.update(p for p in wanted if not PMID_RE.match(p))
         for start in range(0, len(valid), MAX_IDS_PER_REQUEST):
             batch = valid[start : start + MAX_IDS_PER_REQUEST]
-            result.requests += 1
-            try:
-                records = self._fetch_batch(batch)
-            except ServiceError as exc:
-                result.errors.append(self.session.scrub(str(exc)))
+            records = result.attempt(lambda: self._fetch_batch(batch), self.session.scrub)
+            if records is None:
                 continue
             for pmid in batch:
                 if pmid in records:
@@ -384,7 +76,7 @@ class PubMedClient:
         form = {"db": "pubmed", "retmode": "xml", "id": ",".join(batch), "tool": self.tool, "email": self.email}
         if self.api_key:
             form["api_key"] = self.api_key
-        what = _describe(batch)
+        what = describe_batch("PMID", batch)
         try:
             response = self.session.request("POST", self.url, data=form)
         except ServiceError as exc:
@@ -408,12 +100,6 @@ class PubMedClient:
         self.session.close()
 
 
-def _describe(batch: Sequence[str]) -> str:
-    if len(batch) <= 3:
-        return "PMID " + ", ".join(batch)
-    return f"{len(batch)} PMIDs ({batch[0]}…{batch[-1]})"
-
-
 def _json_error(body: bytes) -> str:
     try:
         data = json.loads(body)
@@ -422,3 +108,29 @@ def _json_error(body: bytes) -> str:
     if isinstance(data, dict) and data.get("error"):
         return f"E-utilities error: {data['error']}"
     return "unexpected JSON answer"
+
+
+def _client(app: Sphinx, day: str) -> PubMedClient:
+    key = secrets(app).ncbi
+    if not app.config.evidence_email:
+        log.warn("evidence_email is not set; NCBI asks every tool to send a contact address with "
+                 "E-utilities requests: set evidence_email in conf.py", "config", once=True)
+    return PubMedClient(
+        base_url=app.config.evidence_eutils_url,
+        tool=app.config.evidence_tool,
+        email=app.config.evidence_email,
+        api_key=key,
+        http=http_settings(app, SOURCE.min_interval_identified if key else SOURCE.min_interval),
+        today=day,
+    )
+
+
+def _aliases(record: dict[str, Any]) -> list[str]:
+    doi = record.get("DOI")
+    return [f"doi:{doi.lower()}"] if isinstance(doi, str) and doi else []
+
+
+SOURCE = Source("pubmed", "PubMed", kinds=("pmid",), section="pubmed", batch_size=MAX_IDS_PER_REQUEST,
+                min_interval=INTERVAL_NO_KEY, min_interval_identified=INTERVAL_WITH_KEY, client=_client,
+                aliases=_aliases, alias_kinds=("doi",),
+                not_found="{label} does not exist in PubMed; check the identifier")

@@ -1,0 +1,109 @@
+"""schema.org JSON-LD for pages with an ``article-info`` byline.
+
+The data is computed at resolve time (where the page's citations are numbered)
+and kept on the rendered byline node as a JSON string, so it travels with the
+doctree to parallel write workers; the ``html-page-context`` handler puts it
+in the page head.  ``</`` is escaped so the JSON cannot end the script element.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sphinxext_evidence.identifiers import DOI_URL, PUBMED_URL, key_parts
+from sphinxext_evidence.records.model import Article, plain_title
+
+ATTRIBUTE = "evidence_jsonld"
+SCHEMA_TYPES = {"chapter": "Chapter", "book": "Book"}
+
+
+def person(name: str) -> dict[str, str]:
+    """A schema.org ``Person``."""
+    return {"@type": "Person", "name": name}
+
+
+def citation(key: str, article: Article | None) -> dict[str, Any]:
+    """A cited work as a schema.org ``ScholarlyArticle`` (or ``Book``/``Chapter``) with its PMID and DOI."""
+    kind, ident = key_parts(key)
+    pmid = article.pmid if article and article.pmid else (ident if kind == "pmid" else "")
+    doi = article.doi if article and article.doi else (ident if kind == "doi" else "")
+    data: dict[str, Any] = {"@type": SCHEMA_TYPES.get(article.type, "ScholarlyArticle") if article else "CreativeWork"}
+    if article is not None:
+        if article.title:
+            data["name"] = plain_title(article.title)
+        authors = [
+            {"@type": "Organization", "name": a.literal} if a.literal else person(a.full)
+            for a in article.authors if a.full
+        ]
+        if authors:
+            data["author"] = authors  # collective authors ("CASTA Investigators") are organisations
+        if article.year:
+            data["datePublished"] = article.year
+        if article.journal and article.type not in SCHEMA_TYPES:
+            data["isPartOf"] = {"@type": "Periodical", "name": article.container_title or article.journal}
+    identifiers = []
+    same_as = []
+    if pmid:
+        identifiers.append({"@type": "PropertyValue", "propertyID": "PMID", "value": pmid})
+        same_as.append(PUBMED_URL.format(pmid))
+    if doi:
+        identifiers.append({"@type": "PropertyValue", "propertyID": "DOI", "value": doi})
+        same_as.append(DOI_URL.format(doi))
+    if identifiers:
+        data["identifier"] = identifiers
+        data["sameAs"] = same_as
+        data["url"] = same_as[0]
+    return data
+
+
+def medical_web_page(
+    name: str,
+    authors: list[str],
+    reviewers: list[str],
+    last_reviewed: str,
+    last_updated: str,
+    citations: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """A schema.org ``MedicalWebPage`` with its byline, review dates and citations."""
+    data: dict[str, Any] = {"@context": "https://schema.org", "@type": "MedicalWebPage"}
+    if name:
+        data["name"] = name
+    if authors:
+        data["author"] = [person(n) for n in authors]
+    if reviewers:
+        data["reviewedBy"] = [person(n) for n in reviewers]
+    if last_reviewed:
+        data["lastReviewed"] = last_reviewed
+    if last_updated:
+        data["dateModified"] = last_updated
+    if citations:
+        data["citation"] = citations
+    return data
+
+
+def script_safe(data: dict[str, Any]) -> str:
+    """JSON for a ``<script>`` element: ``</`` and ``<!--`` cannot close or confuse it."""
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    return text.replace("</", "<\\/").replace("<!--", "<\\u0021--")
+
+
+def script_tag(json_text: str) -> str:
+    """The ``<script type="application/ld+json">`` element for already script-safe JSON."""
+    return f'<script type="application/ld+json">\n{json_text}\n</script>\n'
+
+
+def add_to_page(app: Any, pagename: str, _templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    """``html-page-context``: put the JSON-LD kept on the page's byline into the page head."""
+    if doctree is None or not app.config.evidence_jsonld:
+        return
+    found = [str(text) for text in doctree.get(ATTRIBUTE, [])]
+    if not found:
+        return
+    base = str(app.config.html_baseurl or "")
+    if base and len(found) == 1:
+        # The stored text is JSON (``<\/`` is a valid JSON escape), so it can be extended here.
+        data = json.loads(found[0])
+        data["url"] = base.rstrip("/") + "/" + app.builder.get_target_uri(pagename)
+        found = [script_safe(data)]
+    context["metatags"] = context.get("metatags", "") + "".join(script_tag(text) for text in found)

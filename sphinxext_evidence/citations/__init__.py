@@ -1,0 +1,33 @@
+"""Citations: the ``:pmid:``/``:doi:`` roles, page numbering, reference lists and study cards."""
+
+from __future__ import annotations
+
+from sphinx.application import Sphinx
+
+from sphinxext_evidence.citations import roles
+from sphinxext_evidence.citations.cards import PmidDirective, render_study_card
+from sphinxext_evidence.citations.nodes import pending_cite, reference_list, study_card
+from sphinxext_evidence.citations.numbering import cite_nodes, number_keys
+from sphinxext_evidence.citations.references import (
+    EnsureReferenceList,
+    ReferencesDirective,
+    render_reference_list,
+)
+from sphinxext_evidence.resolve import PageContext, register_renderer
+
+
+def render_cite(node: pending_cite, ctx: PageContext) -> list:
+    """Replace a :class:`pending_cite` with its label."""
+    return [cite_nodes(node["keys"], ctx, node)]
+
+
+def setup(app: Sphinx) -> None:
+    """Register the roles, directives, read-time transform and renderers of citations."""
+    for name, role in roles.roles().items():
+        app.add_role(name, role)
+    app.add_directive("references", ReferencesDirective)
+    app.add_directive("pmid", PmidDirective)
+    app.add_transform(EnsureReferenceList)
+    register_renderer(pending_cite, render_cite, prepare=number_keys)
+    register_renderer(study_card, render_study_card, prepare=number_keys)
+    register_renderer(reference_list, render_reference_list, last=True)

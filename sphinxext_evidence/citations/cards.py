@@ -1,0 +1,115 @@
+"""Study cards: the ``pmid`` directive and its renderer."""
+
+from __future__ import annotations
+
+from docutils import nodes
+
+from sphinxext_evidence.citations.nodes import study_card
+from sphinxext_evidence.citations.numbering import cite_nodes
+from sphinxext_evidence.citations.references import identifier_links, notice_nodes
+from sphinxext_evidence.citations.styles import get_style
+from sphinxext_evidence.directive import EvidenceDirective, option_spec
+from sphinxext_evidence.domain import get_domain
+from sphinxext_evidence.identifiers import key_label, parse_pmid, pmid_key
+from sphinxext_evidence.render_utils import badge, move_body, title_nodes
+from sphinxext_evidence.resolve import PageContext
+from sphinxext_evidence.text import slug
+
+CARD_FIELDS = ("design", "participants", "finding")
+
+# PubMed publication types that are noise on a card (every article is a "Journal Article").
+HIDDEN_TYPES = {"Journal Article", "English Abstract"}
+FIELD_LABELS = {"design": "Design", "participants": "Participants", "finding": "Finding"}
+
+
+class PmidDirective(EvidenceDirective):
+    """``.. pmid:: 22282884`` with optional ``:design:``, ``:participants:``, ``:finding:`` and body."""
+
+    required_arguments = 1
+    has_content = True
+    option_spec = option_spec(*CARD_FIELDS)
+
+    def run(self) -> list[nodes.Node]:
+        """Validate the PMID and leave a :class:`study_card` placeholder holding the body."""
+        self.check_options()
+        pmid = parse_pmid(self.arguments[0])
+        if pmid is None:
+            self.warn(f"pmid: invalid PMID {self.arguments[0]!r} (1 to 9 digits, as in '.. pmid:: 22282884'); "
+                      "no study card is shown", "invalid-pmid")
+            return []
+        key = pmid_key(pmid)
+        fields = {}
+        for name in CARD_FIELDS:
+            value = (self.options.get(name) or "").strip()
+            if name in self.options and not value:
+                self.warn(f"pmid: option :{name}: is empty; give it a value or leave it out", "empty")
+            elif value:
+                fields[name] = value
+        node = self.place(study_card(keys=[key], fields=fields))
+        # Option values are inline reStructuredText (they may cite, too).
+        for name, value in fields.items():
+            para = nodes.paragraph(classes=[f"evidence-field-{name}"])
+            para += self.parse_inline(value, lineno=self.lineno)[0]
+            node += para
+        body = nodes.container(classes=["evidence-card-body"])
+        self.state.nested_parse(self.content, self.content_offset, body)
+        node += body
+        get_domain(self.env).note_citations(self.env.docname, [key])
+        return [node]
+
+
+def publication_type_badges(types: tuple[str, ...], separator: str = " ") -> list[nodes.Node]:
+    """Badges for the informative PubMed publication types, in PubMed's order."""
+    shown = [t for t in types if t not in HIDDEN_TYPES and not t.startswith("Research Support")]
+    out: list[nodes.Node] = []
+    for i, kind in enumerate(shown):
+        if i:
+            out.append(nodes.Text(separator))
+        out.append(badge(kind, "retracted" if kind == "Retracted Publication" else slug(kind)))
+    return out
+
+
+def render_study_card(node: study_card, ctx: PageContext) -> list[nodes.Node]:
+    """A card: number and title, full reference, type badges, author's facts and notes, notices."""
+    key = node["keys"][0]
+    number = cite_nodes([key], ctx, node)
+    article = ctx.records.get(key)
+    card = nodes.container(classes=["evidence-card"])
+    card["ids"] = number["ids"]
+    number["ids"] = []
+    heading = nodes.paragraph(classes=["evidence-card-title"])
+    heading += number
+    heading += nodes.Text(" ")
+    if article is None:
+        heading += nodes.strong(key_label(key), key_label(key))
+        card += heading
+        card += nodes.paragraph("", "Metadata not available for this paper yet.", classes=["evidence-missing"])
+    else:
+        heading += nodes.strong("", "", *title_nodes(article.title))
+        if article.retracted:
+            heading += nodes.Text(" ")
+            heading += badge("Retracted", "retracted")
+        card += heading
+        reference = nodes.paragraph(classes=["evidence-card-reference"])
+        reference.extend(get_style(ctx.config).entry(article, 0))
+        reference.extend(identifier_links(article))
+        card += reference
+        # Outside HTML a badge has no box, so the types need a visible separator.
+        separator = " " if ctx.builder_format == "html" else " · "
+        types = publication_type_badges(article.publication_types, separator)
+        if types:
+            card += nodes.paragraph("", "", *types, classes=["evidence-card-types"])
+        notices = notice_nodes(article)
+        if notices is not None:
+            card += notices
+    fields = nodes.field_list(classes=["evidence-card-fields"])
+    for child in list(node.children):
+        name = next((c[len("evidence-field-"):] for c in child.get("classes", []) if c.startswith("evidence-field-")), None)
+        if name:
+            node.remove(child)
+            body = nodes.paragraph("", "", *child.children)
+            fields += nodes.field("", nodes.field_name("", FIELD_LABELS.get(name, name)), nodes.field_body("", body))
+    if len(fields):
+        card += fields
+    move_body(node, card)
+    return [card]

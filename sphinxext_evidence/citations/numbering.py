@@ -1,0 +1,110 @@
+"""Numbering a page's citations in order of first citation, and the inline labels that show the numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from docutils import nodes
+
+from sphinxext_evidence import log
+from sphinxext_evidence.citations.styles import Cited, get_style
+from sphinxext_evidence.identifiers import key_label
+from sphinxext_evidence.records.model import Article
+from sphinxext_evidence.resolve import PageContext
+
+
+@dataclass
+class Numbering:
+    """The numbers, back-link anchors and warnings of one page's citations."""
+
+    prefix: str
+    records: Any
+    numbers: dict[str, int] = field(default_factory=dict)
+    backlinks: dict[str, list[str]] = field(default_factory=dict)
+    warned: set[tuple[str, str]] = field(default_factory=set)
+
+    def number(self, key: str) -> int:
+        """The page's number for ``key``, assigning the next one on first sight."""
+        key = self.records.canonical(key)
+        if key not in self.numbers:
+            self.numbers[key] = len(self.numbers) + 1
+            self.backlinks[key] = []
+        return self.numbers[key]
+
+    def entry_id(self, key: str) -> str:
+        """HTML id of the reference-list entry for ``key``."""
+        return f"{self.prefix}-ref-{self.number(key)}"
+
+    def new_anchor(self, key: str) -> str:
+        """A fresh id for one place that cites ``key``; the entry links back to it."""
+        key = self.records.canonical(key)
+        n = self.number(key)
+        anchor = f"{self.prefix}-cite-{n}-{len(self.backlinks[key]) + 1}"
+        self.backlinks[key].append(anchor)
+        return anchor
+
+    def ordered(self) -> list[str]:
+        """The page's cited keys in number order."""
+        return sorted(self.numbers, key=self.numbers.__getitem__)
+
+
+def numbering(ctx: PageContext) -> Numbering:
+    """The numbering of the page ``ctx`` resolves (created on first use)."""
+    found = ctx.state.get("numbering")
+    if found is None:
+        found = ctx.state["numbering"] = Numbering(ctx.prefix, ctx.records)
+    return cast(Numbering, found)
+
+
+def number_keys(node: nodes.Element, ctx: PageContext) -> None:
+    """``prepare`` step of citing placeholders: number their keys in document order."""
+    page = numbering(ctx)
+    for key in node["keys"]:
+        page.number(key)
+
+
+def check(key: str, ctx: PageContext, location: nodes.Node) -> Article | None:
+    """The record for ``key``; warns (at ``location``) when it is missing or retracted."""
+    article = ctx.records.get(key)
+    label = key_label(key)
+    if article is None:
+        not_found = ctx.records.not_found(key)
+        if not_found is not None:
+            log.warn(not_found, "unknown-id", location)
+        else:
+            log.warn(f"{label} has no record in the lockfile; build once with network access or run "
+                     "'sphinx-evidence fetch' to add it", "missing", location)
+    elif article.retracted:
+        page = numbering(ctx)
+        if (key, "retracted") not in page.warned:
+            page.warned.add((key, "retracted"))
+            notices = article.notices_of("RetractionIn")
+            where = f" (retraction notice: {notices[0].source})" if notices and notices[0].source else ""
+            log.warn(f"{label} cited on page '{ctx.docname}' is retracted{where}; "
+                     "remove the citation or say why it is still cited", "retracted", location)
+    return cast("Article | None", article)
+
+
+def cite_nodes(keys: list[str], ctx: PageContext, location: nodes.Node) -> nodes.inline:
+    """The inline label for ``keys`` in the page's style; each part links to its entry."""
+    page = numbering(ctx)
+    style = get_style(ctx.config)
+    works: dict[int, Cited] = {}
+    for key in keys:
+        article = check(key, ctx, location)
+        n = page.number(key)
+        if n not in works:
+            works[n] = Cited(n, key, article)
+    out = nodes.inline("", "", classes=["evidence-cite"])
+    out["ids"] = [page.new_anchor(works[n].key) for n in sorted(works)]
+
+    def make_link(text: str, work: Cited) -> nodes.Node:
+        memo = ("tooltip", work.key)
+        if memo not in ctx.records.memo:
+            ctx.records.memo[memo] = style.tooltip(work.article, work.key)
+        return nodes.reference(text, text, refid=page.entry_id(work.key), internal=True,
+                               reftitle=ctx.records.memo[memo])
+
+    out.extend(style.inline([works[n] for n in sorted(works)], make_link))
+    return out

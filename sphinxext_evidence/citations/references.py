@@ -1,0 +1,152 @@
+"""The page's numbered reference list: the ``references`` directive, its entries and notices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docutils import nodes
+from sphinx.transforms import SphinxTransform
+
+from sphinxext_evidence import log
+from sphinxext_evidence.citations.nodes import citing, reference_list
+from sphinxext_evidence.citations.numbering import numbering
+from sphinxext_evidence.citations.styles import get_style
+from sphinxext_evidence.directive import EvidenceDirective, option_spec
+from sphinxext_evidence.identifiers import DOI_URL, PMC_URL, PUBMED_URL, key_label, key_parts
+from sphinxext_evidence.records.model import Article
+from sphinxext_evidence.render_utils import badge, link
+from sphinxext_evidence.resolve import PageContext
+
+SHOWN_NOTICES = ("RetractionIn", "ErratumIn", "ExpressionOfConcernIn", "UpdateIn", "RetractionOf")
+
+
+class ReferencesDirective(EvidenceDirective):
+    """Place the page's reference list here (one per page)."""
+
+    has_content = False
+    option_spec = option_spec()
+
+    def run(self) -> list[nodes.Node]:
+        """Leave a :class:`reference_list` placeholder."""
+        self.check_options()
+        return [self.place(reference_list(auto=False))]
+
+
+class EnsureReferenceList(SphinxTransform):
+    """At read time: give every citing page exactly one reference list."""
+
+    default_priority = 880
+
+    def apply(self, **kwargs: Any) -> None:
+        """Append a list to pages without one; warn about and drop extra lists."""
+        lists = list(self.document.findall(reference_list))
+        for extra in lists[1:]:
+            log.warn("a page has only one reference list; this 'references' directive is ignored "
+                     f"(first one at line {lists[0].line})", "duplicate-references", extra)
+            extra.parent.remove(extra)
+        if not lists and any(True for _ in self.document.findall(citing)):  # type: ignore[arg-type]
+            node = reference_list(auto=True, docname=self.env.docname)
+            node.source = self.document["source"]
+            self.document += node
+
+
+def identifier_links(article: Article) -> list[nodes.Node]:
+    """``PMID 123`` · ``doi:…`` · ``PMC…`` links, separated by middle dots."""
+    parts: list[nodes.Node] = []
+    if article.pmid:
+        parts.append(link(f"PMID {article.pmid}", PUBMED_URL.format(article.pmid), ["evidence-pmid"]))
+    if article.doi:
+        parts.append(link(f"doi:{article.doi}", DOI_URL.format(article.doi), ["evidence-doi"]))
+    if article.pmcid:
+        parts.append(link(article.pmcid, PMC_URL.format(article.pmcid), ["evidence-pmc"]))
+    if not (article.pmid or article.doi) and article.url:
+        parts.append(link(article.url, article.url))
+    out: list[nodes.Node] = []
+    for i, part in enumerate(parts):
+        if i:
+            out.append(nodes.Text(" · "))
+        out.append(part)
+    return out
+
+
+def notice_nodes(article: Article) -> nodes.bullet_list | None:
+    """Retraction, erratum and expression-of-concern notices from PubMed, as a list."""
+    if not article.notices and not article.retracted:
+        return None
+    items = nodes.bullet_list(classes=["evidence-notices"])
+    for notice in article.notices:
+        if notice.kind not in SHOWN_NOTICES:
+            continue
+        kind = {"RetractionIn": "retracted", "ExpressionOfConcernIn": "concern"}.get(notice.kind, "note")
+        para = nodes.paragraph()
+        para += badge(notice.label, kind)
+        para += nodes.Text(": ")
+        para += nodes.Text(notice.source or "")
+        if notice.pmid:
+            para += nodes.Text(" ")
+            para += link(f"PMID {notice.pmid}", PUBMED_URL.format(notice.pmid))
+        items += nodes.list_item("", para, classes=[f"evidence-notice-{kind}"])
+    if article.retracted and not article.notices_of("RetractionIn"):
+        para = nodes.paragraph()
+        para += badge("Retracted", "retracted")
+        para += nodes.Text(": PubMed lists this as a retracted publication.")
+        items += nodes.list_item("", para, classes=["evidence-notice-retracted"])
+    return items if len(items) else None
+
+
+def _backlinks(anchors: list[str], ctx: PageContext) -> nodes.inline:
+    back = nodes.inline("", "", classes=["evidence-backlinks"])
+    arrow = "^" if ctx.builder_format == "latex" else "↩"  # pdflatex has no glyph for U+21A9
+    for i, anchor in enumerate(anchors):
+        label = arrow if len(anchors) == 1 else f"{arrow}{i + 1}"
+        if i:
+            back += nodes.Text(" ")
+        back += nodes.reference(label, label, refid=anchor, internal=True, reftitle="Back to where this is cited")
+    return back
+
+
+def entry_nodes(key: str, ctx: PageContext) -> nodes.list_item:
+    """One reference-list entry, with its identifiers, notices and back-links."""
+    page = numbering(ctx)
+    article = ctx.records.get(key)
+    item = nodes.list_item(ids=[page.entry_id(key)], classes=["evidence-entry"])
+    para = nodes.paragraph()
+    item += para
+    limit = int(ctx.config.evidence_max_authors) if ctx.config else 3
+    if article is None:
+        kind, ident = key_parts(key)
+        para += nodes.Text(f"{key_label(key)} — metadata not available. ")
+        if kind == "pmid":
+            para += link(f"PMID {ident}", PUBMED_URL.format(ident), ["evidence-pmid"])
+        item["classes"].append("evidence-missing")
+    else:
+        if article.retracted:
+            item["classes"].append("evidence-retracted")
+            para += badge("Retracted", "retracted")
+            para += nodes.Text(" ")
+        para.extend(get_style(ctx.config).entry(article, limit))
+        para.extend(identifier_links(article))
+        notes = notice_nodes(article)
+        if notes:
+            item += notes
+    backs = page.backlinks.get(key, [])
+    if backs:
+        para += nodes.Text(" ")
+        para += _backlinks(backs, ctx)
+    return item
+
+
+def render_reference_list(node: reference_list, ctx: PageContext) -> list[nodes.Node]:
+    """The numbered list of every work cited on the page, in order of first citation."""
+    page = numbering(ctx)
+    if not page.numbers:
+        return []
+    out: list[nodes.Node] = []
+    if node.get("auto"):
+        title = ctx.config.evidence_references_title if ctx.config else "References"
+        out.append(nodes.rubric(title, title, classes=["evidence-references-title"]))
+    enum = nodes.enumerated_list(enumtype="arabic", prefix="", suffix=".", classes=["evidence-references"])
+    for key in page.ordered():
+        enum += entry_nodes(key, ctx)
+    out.append(enum)
+    return out

@@ -1,0 +1,93 @@
+"""Roles: ``:pmid:`` and ``:doi:`` cite works (numbered later); ``:nct:`` and ``:rsid:`` link to records."""
+
+from __future__ import annotations
+
+from docutils import nodes
+from docutils.nodes import Node, system_message
+from sphinx.util.docutils import SphinxRole
+from sphinx.util.nodes import split_explicit_title
+
+from sphinxext_evidence import log
+from sphinxext_evidence.citations.nodes import pending_cite
+from sphinxext_evidence.domain import get_domain
+from sphinxext_evidence.identifiers import KINDS, Kind, make_key, split_ids
+
+
+def _error(rawtext: str, text: str) -> nodes.inline:
+    return nodes.inline(rawtext, text, classes=["evidence-error"])
+
+
+class CiteRole(SphinxRole):
+    """An inline citation of one or more identifiers, e.g. ``:pmid:`37818733, 22282884```."""
+
+    def __init__(self, kind: Kind) -> None:
+        self.kind = kind
+
+    def run(self) -> tuple[list[Node], list[system_message]]:
+        """Validate the identifiers and leave a :class:`pending_cite` placeholder."""
+        kind = self.kind
+        keys: list[str] = []
+        pieces = kind.split(self.text)
+        for raw in pieces:
+            ident = kind.parse(raw)
+            if ident is None:
+                log.warn(f"invalid {kind.name.upper()} {raw!r} in :{self.name}: ({kind.hint}); it is not cited",
+                         f"invalid-{kind.name}", self.get_location())
+            elif make_key(kind.name, ident) not in keys:
+                keys.append(make_key(kind.name, ident))
+        if not keys:
+            if not pieces:
+                log.warn(f"empty :{self.name}: role; give at least one {kind.name.upper()}", "empty",
+                         self.get_location())
+            return [_error(self.rawtext, self.text)], []
+        node = pending_cite(self.rawtext, keys=keys, docname=self.env.docname)
+        node.source, node.line = self.get_source_info()
+        get_domain(self.env).note_citations(self.env.docname, keys)
+        return [node], []
+
+
+class LinkRole(SphinxRole):
+    """An identifier that links to its public record: ``:nct:`NCT00868283```, ``:rsid:`rs429358```.
+
+    Several identifiers may be given (``:rsid:`rs429358, rs7412```); ``text <id>``
+    gives one link its own text.
+    """
+
+    def __init__(self, kind: Kind) -> None:
+        self.kind = kind
+
+    def run(self) -> tuple[list[Node], list[system_message]]:
+        """Validate the identifiers and return links to their records."""
+        kind = self.kind
+        has_title, title, target = split_explicit_title(self.text)
+        pieces = [target.strip()] if has_title else split_ids(self.text)
+        if not pieces or not pieces[0]:
+            log.warn(f"empty :{self.name}: role; give at least one {kind.label}", "empty", self.get_location())
+            return [_error(self.rawtext, self.text)], []
+        out: list[Node] = []
+        for raw in pieces:
+            ident = kind.parse(raw)
+            if out:
+                out.append(nodes.Text(", "))
+            if ident is None:
+                log.warn(f"invalid {kind.label} {raw!r} in :{self.name}: ({kind.hint}); it is not linked",
+                         f"invalid-{kind.name}", self.get_location())
+                out.append(_error(raw, raw))
+                continue
+            text = title if has_title else ident
+            out.append(nodes.reference(self.rawtext, text, refuri=kind.link(ident), internal=False,
+                                       classes=["evidence-link", f"evidence-{kind.name}"],
+                                       reftitle=f"{kind.label} {ident}"))
+        return out, []
+
+
+#: Role name -> the role; the citing roles first.
+CITE_ROLES = ("pmid", "doi")
+LINK_ROLES = ("nct", "rsid")
+
+
+def roles() -> dict[str, SphinxRole]:
+    """Every role of the citations feature, by name."""
+    made: dict[str, SphinxRole] = {name: CiteRole(KINDS[name]) for name in CITE_ROLES}
+    made.update({name: LinkRole(KINDS[name]) for name in LINK_ROLES})
+    return made

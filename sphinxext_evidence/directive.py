@@ -1,0 +1,59 @@
+"""What every evidence directive shares: lenient options and located warnings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.util.docutils import SphinxDirective
+
+from sphinxext_evidence import log
+
+
+class LenientOptions(dict):
+    """An ``option_spec`` that accepts unknown options so the directive can warn and go on.
+
+    docutils (and MyST) drop the whole directive with an untyped error on an
+    unknown option; accepting it here lets the directive emit an
+    ``evidence.unknown-option`` warning that users can silence.
+    """
+
+    def __missing__(self, key: str) -> Callable[[str | None], Any]:
+        return directives.unchanged
+
+    def __bool__(self) -> bool:
+        # docutils parses an option block only when the spec is truthy.
+        return True
+
+
+def option_spec(*names: str, flags: Iterable[str] = ()) -> LenientOptions:
+    """An option spec for ``names`` (values kept as text, checked in ``run``) plus flags."""
+    spec = LenientOptions({name: directives.unchanged for name in names})
+    spec.update({name: directives.flag for name in flags})
+    return spec
+
+
+class EvidenceDirective(SphinxDirective):
+    """Base class: warns about unknown options and places nodes at the directive's line."""
+
+    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = option_spec()
+
+    def warn(self, message: str, subtype: str, line: int | None = None) -> None:
+        """Log an ``evidence.<subtype>`` warning at this directive's file and line (or at ``line``)."""
+        log.warn(message, subtype, self.get_location() if line is None else (self.env.docname, line))
+
+    def check_options(self) -> None:
+        """Warn about (and drop) options this directive does not know."""
+        known = dict.keys(self.option_spec)
+        for name in [n for n in self.options if n not in known]:
+            del self.options[name]
+            allowed = ", ".join(f":{n}:" for n in sorted(known)) or "none"
+            self.warn(f"{self.name}: unknown option :{name}: (allowed: {allowed})", "unknown-option")
+
+    def place(self, node: nodes.Element) -> nodes.Element:
+        """Record source, line and docname on a placeholder node."""
+        self.set_source_info(node)
+        node["docname"] = self.env.docname
+        return node

@@ -1,1 +1,0 @@
-"""Directives: input parsing and validation only; rendering happens at resolve time."""

@@ -1,0 +1,125 @@
+"""The grade card of ``evidence-grade``, and the GRADE certainty symbols every feature shows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docutils import nodes
+
+from sphinxext_evidence import log
+from sphinxext_evidence.citations.numbering import cite_nodes
+from sphinxext_evidence.grade.nodes import grade_card
+from sphinxext_evidence.grade.rules import Certainty, Rating, parse_certainty
+from sphinxext_evidence.identifiers import key_label
+from sphinxext_evidence.render_utils import badge, move_body
+from sphinxext_evidence.resolve import PageContext
+
+
+def certainty_nodes(level: Certainty, fmt: str, suffix: bool = True) -> nodes.inline:
+    """``⊕⊕⊕◯ Moderate``: symbols hidden from screen readers in HTML, drawn as math in LaTeX."""
+    out = nodes.inline(classes=["evidence-certainty", f"evidence-certainty-{level.slug}"])
+    if fmt == "html":
+        # Fixed markup (no author or service text): the symbols are decoration for screen readers.
+        out += nodes.raw("", f'<span class="evidence-grade-symbols" aria-hidden="true">{level.symbols}</span>',
+                         format="html")
+    elif fmt == "latex":
+        math = r"\oplus" * level.value + r"\bigcirc" * (4 - level.value)
+        out += nodes.raw("", r"\(" + math + r"\)", format="latex")
+    else:
+        out += nodes.inline(level.symbols, level.symbols, classes=["evidence-grade-symbols"])
+    out += nodes.Text(" ")
+    out += nodes.inline(level.label, level.label, classes=["evidence-certainty-label"])
+    if fmt == "html":
+        out += nodes.inline(" certainty", " certainty", classes=["evidence-visually-hidden"])
+    elif suffix:
+        out += nodes.Text(" certainty")
+    return out
+
+
+def participants_text(data: dict[str, Any], word: bool) -> str:
+    participants, studies = data.get("participants", ""), data.get("studies", "")
+    if participants and word and participants.replace(",", "").replace(" ", "").isdigit():
+        participants += " participants"
+    if participants and studies:
+        return f"{participants} ({studies})"
+    return participants or (f"({studies})" if studies else "")
+
+
+def ratings(data: dict[str, Any]) -> list[Rating]:
+    """The downgrades and upgrades stored with a grade."""
+    return [Rating(d, int(n), r) for d, n, r in data.get("ratings", [])]
+
+
+def target(anchor: str) -> nodes.target:
+    """An anchor the evidence index links to."""
+    return nodes.target("", "", ids=[anchor])
+
+
+def _check_sources(node: grade_card, ctx: PageContext) -> bool:
+    """Warn (``grade-retracted-source``) for every retracted ``:source:``; True if any."""
+    found = False
+    for key in node["keys"]:
+        article = ctx.records.get(key)
+        if article is not None and article.retracted:
+            found = True
+            log.warn(f"evidence-grade {node['grade']['outcome']!r} rests on {key_label(key)}, which is retracted; "
+                     "drop it from :source: and revisit the grade", "grade-retracted-source", node)
+    return found
+
+
+def render_grade(node: grade_card, ctx: PageContext) -> list[nodes.Node]:
+    """A compact card; inside a summary-of-findings table only the citation numbers."""
+    data = node["grade"]
+    retracted = _check_sources(node, ctx)
+    cites: list[nodes.Node] = [cite_nodes(node["keys"], ctx, node)] if node["keys"] else []
+    if node.get("in_table"):
+        out: list[nodes.Node] = [nodes.Text(" "), *cites] if cites else []
+        if retracted:
+            out += [nodes.Text(" "), badge("Source retracted", "retracted")]
+        return out
+    level = parse_certainty(data["certainty"]) or Certainty.VERY_LOW
+    fmt = ctx.builder_format
+    card = nodes.container(classes=["evidence-grade-card", f"evidence-certainty-{level.slug}"])
+    head = nodes.paragraph(classes=["evidence-grade-head"])
+    head += target(node["anchor"])
+    head += nodes.strong(data["outcome"], data["outcome"], classes=["evidence-grade-outcome"])
+    head += nodes.Text(" ")
+    head += certainty_nodes(level, fmt)
+    if cites:
+        head += nodes.Text(" ")
+        head.extend(cites)
+    if retracted:
+        head += nodes.Text(" ")
+        head += badge("Source retracted", "retracted")
+    card += head
+    if data.get("intervention") and data.get("comparison"):
+        comparison = data["comparison"].lower() if _plainword(data["comparison"]) else data["comparison"]
+        text = f"{data['intervention']} compared with {comparison}"
+        card += nodes.paragraph(text, text, classes=["evidence-grade-comparison"])
+    if data["sentence"]:
+        card += nodes.paragraph(data["sentence"], data["sentence"], classes=["evidence-grade-statement"])
+    numbers = []
+    if data.get("relative"):
+        numbers.append(f"Relative effect {data['relative']}")
+    if data.get("absolute"):
+        numbers.append(f"Absolute effect: {data['absolute']}")
+    if participants_text(data, True):
+        numbers.append(participants_text(data, True))
+    if data.get("followup"):
+        numbers.append(f"Follow-up: {data['followup']}")
+    if numbers:
+        text = " \u00b7 ".join(numbers)
+        card += nodes.paragraph(text, text, classes=["evidence-grade-numbers"])
+    stated = ratings(data)
+    if stated:
+        items = nodes.bullet_list(classes=["evidence-grade-ratings"])
+        for rating in stated:
+            items += nodes.list_item("", nodes.paragraph(rating.footnote, rating.footnote))
+        card += items
+    move_body(node, card)
+    return [card]
+
+
+def _plainword(text: str) -> bool:
+    """True for a common word such as ``Placebo`` that reads lower-case mid-sentence."""
+    return text[:1].isupper() and text[1:].islower() and " " not in text

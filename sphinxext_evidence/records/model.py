@@ -1,0 +1,247 @@
+"""Typed views of the records kept in the lockfile.
+
+Records are stored as CSL-JSON dictionaries (so Zotero, Pandoc and other CSL
+tools can read the lockfile); PubMed extras live under ``custom``.  The
+dataclasses here are what renderers work with.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+# Inline markup PubMed uses in titles, kept in stored titles as these literal
+# tags; every other character of a stored title is HTML-escaped text.
+TITLE_TAGS = ("i", "b", "sup", "sub", "u")
+
+NOTICE_LABELS = {
+    "RetractionIn": "Retracted",
+    "RetractionOf": "Retraction notice for",
+    "ErratumIn": "Erratum",
+    "ExpressionOfConcernIn": "Expression of concern",
+    "UpdateIn": "Updated",
+    "CommentIn": "Comment",
+}
+
+
+@dataclass(frozen=True)
+class Author:
+    """One author: a person (family, given, initials) or a collective (literal)."""
+
+    family: str = ""
+    given: str = ""
+    initials: str = ""
+    suffix: str = ""
+    literal: str = ""
+
+    @property
+    def short(self) -> str:
+        """Vancouver-style short name: ``Ziganshina LE``; a collective name as written."""
+        if self.literal:
+            return self.literal
+        initials = self.initials or "".join(p[0] for p in re.split(r"[\s.-]+", self.given) if p)
+        name = " ".join(x for x in (self.family, initials) if x)
+        return f"{name} {self.suffix}".strip() if self.suffix else name
+
+    @property
+    def full(self) -> str:
+        """Name in reading order: ``Liliana E Ziganshina``."""
+        if self.literal:
+            return self.literal
+        return " ".join(x for x in (self.given, self.family, self.suffix) if x)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A comment/correction link from PubMed: retraction, erratum, expression of concern."""
+
+    kind: str
+    pmid: str = ""
+    source: str = ""
+
+    @property
+    def label(self) -> str:
+        """Human label for the kind of notice."""
+        return NOTICE_LABELS.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True)
+class Article:
+    """A citable work: a journal article, book or chapter."""
+
+    key: str
+    type: str = "article-journal"
+    title: str = ""
+    authors: tuple[Author, ...] = ()
+    editors: tuple[Author, ...] = ()
+    year: str = ""
+    journal: str = ""
+    container_title: str = ""
+    volume: str = ""
+    issue: str = ""
+    page: str = ""
+    publisher: str = ""
+    publisher_place: str = ""
+    pmid: str = ""
+    doi: str = ""
+    pmcid: str = ""
+    url: str = ""
+    publication_types: tuple[str, ...] = ()
+    notices: tuple[Notice, ...] = field(default_factory=tuple)
+
+    @property
+    def retracted(self) -> bool:
+        """True when PubMed marks the paper retracted."""
+        return "Retracted Publication" in self.publication_types or any(
+            n.kind == "RetractionIn" for n in self.notices
+        )
+
+    def notices_of(self, *kinds: str) -> list[Notice]:
+        """Notices of the given kinds, in stored order."""
+        return [n for n in self.notices if n.kind in kinds]
+
+    @classmethod
+    def from_csl(cls, key: str, data: dict[str, Any]) -> Article:
+        """Build an :class:`Article` from a stored CSL-JSON record."""
+        custom = data.get("custom") or {}
+        initials = list(custom.get("initials") or [])
+        authors = tuple(
+            _author(a, initials[i] if i < len(initials) else "")
+            for i, a in enumerate(data.get("author") or [])
+        )
+        editors = tuple(_author(a, "") for a in data.get("editor") or [])
+        return cls(
+            key=key,
+            type=str(data.get("type") or "article-journal"),
+            title=str(data.get("title") or ""),
+            authors=authors,
+            editors=editors,
+            year=_year(data.get("issued")),
+            journal=str(data.get("container-title-short") or data.get("container-title") or ""),
+            container_title=str(data.get("container-title") or ""),
+            volume=str(data.get("volume") or ""),
+            issue=str(data.get("issue") or ""),
+            page=str(data.get("page") or ""),
+            publisher=str(data.get("publisher") or ""),
+            publisher_place=str(data.get("publisher-place") or ""),
+            pmid=str(data.get("PMID") or ""),
+            doi=str(data.get("DOI") or ""),
+            pmcid=str(data.get("PMCID") or ""),
+            url=str(data.get("URL") or ""),
+            publication_types=tuple(custom.get("publication-types") or ()),
+            notices=tuple(
+                Notice(kind=str(n.get("type", "")), pmid=str(n.get("pmid") or ""), source=str(n.get("source") or ""))
+                for n in custom.get("notices") or ()
+            ),
+        )
+
+
+def _author(data: dict[str, Any], initials: str) -> Author:
+    return Author(
+        family=str(data.get("family") or ""),
+        given=str(data.get("given") or ""),
+        initials=initials,
+        suffix=str(data.get("suffix") or ""),
+        literal=str(data.get("literal") or ""),
+    )
+
+
+def _year(issued: Any) -> str:
+    if not isinstance(issued, dict):
+        return ""
+    parts = issued.get("date-parts") or []
+    if parts and parts[0]:
+        return str(parts[0][0])
+    literal = str(issued.get("literal") or "")
+    match = re.search(r"\d{4}", literal)
+    return match.group(0) if match else literal
+
+
+def title_tokens(title: str) -> list[tuple[str, str]]:
+    """Split a stored title into ``(tag, text)`` runs; tag is '' for plain text.
+
+    Only the tags in :data:`TITLE_TAGS` are markup; text is unescaped for
+    docutils, which escapes it again for each output format.
+    """
+    runs: list[tuple[str, str]] = []
+    stack: list[str] = []
+    pos = 0
+    for match in re.finditer(r"<(/?)(%s)>" % "|".join(TITLE_TAGS), title):
+        if match.start() > pos:
+            runs.append((stack[-1] if stack else "", html.unescape(title[pos : match.start()])))
+        closing, tag = match.groups()
+        if closing:
+            if tag in stack:
+                stack.remove(tag)
+        else:
+            stack.append(tag)
+        pos = match.end()
+    if pos < len(title):
+        runs.append((stack[-1] if stack else "", html.unescape(title[pos:])))
+    return [r for r in runs if r[1]]
+
+
+def plain_title(title: str) -> str:
+    """A stored title as plain text (markup dropped)."""
+    return "".join(text for _, text in title_tokens(title))
+
+
+@dataclass(frozen=True)
+class FdaApplication:
+    """One Drugs@FDA application as kept in the lockfile."""
+
+    number: str
+    sponsor: str = ""
+    brand_names: tuple[str, ...] = ()
+    marketing_status: tuple[str, ...] = ()
+    approved: str = ""
+
+    @property
+    def url(self) -> str:
+        """The application's overview page on Drugs@FDA."""
+        digits = re.sub(r"\D", "", self.number)
+        return f"https://www.accessdata.fda.gov/scripts/cder/daf/index.cfm?event=overview.process&ApplNo={digits}"
+
+    def to_json(self) -> dict[str, Any]:
+        """The lockfile form."""
+        return {"application_number": self.number, "sponsor": self.sponsor,
+                "brand_names": list(self.brand_names), "marketing_status": list(self.marketing_status),
+                "approved": self.approved}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FdaApplication:
+        """Read the lockfile form (tolerating missing fields)."""
+        return cls(str(data.get("application_number", "")), str(data.get("sponsor", "")),
+                   tuple(str(b) for b in data.get("brand_names") or ()),
+                   tuple(str(s) for s in data.get("marketing_status") or ()), str(data.get("approved", "")))
+
+
+@dataclass(frozen=True)
+class FdaRecord:
+    """What one openFDA look-up by name found (``applications`` empty: no application on record)."""
+
+    name: str
+    checked: str
+    applications: tuple[FdaApplication, ...] = ()
+    total: int = 0
+    data_updated: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The lockfile form."""
+        return {"name": self.name, "checked": self.checked, "total": self.total,
+                "data_updated": self.data_updated,
+                "applications": [a.to_json() for a in self.applications]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FdaRecord:
+        """Read the lockfile form."""
+        return cls(str(data.get("name", "")), str(data.get("checked", "")),
+                   tuple(FdaApplication.from_json(a) for a in data.get("applications") or () if isinstance(a, dict)),
+                   int(data.get("total") or 0), str(data.get("data_updated", "")))
+
+    @classmethod
+    def from_lockfile(cls, key: str, data: dict[str, Any]) -> FdaRecord:
+        """Read the lockfile form stored under ``key``."""
+        return cls.from_json(data)

@@ -1,0 +1,63 @@
+"""The build's records, read-only: typed look-up by key, with aliases folded into one work.
+
+The fetch stage builds the store from the lockfile's sections; the resolve
+stage asks it for the records each page needs and hands those to renderers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sphinxext_evidence.identifiers import key_parts, make_key
+from sphinxext_evidence.sources import REGISTRY, for_kind
+
+Sections = Mapping[str, Mapping[str, dict[str, Any]]]
+
+
+class Store:
+    """Typed records for keys such as ``pmid:123``; parsed once per process and kept."""
+
+    def __init__(self, sections: Sections, unknown: Mapping[str, list[str]]) -> None:
+        self.sections = sections
+        self.unknown = {f"{s}:{i}" for s, ids in unknown.items() for i in ids}
+        self._typed: dict[str, Any] = {}
+        self._aliases: dict[str, str] | None = None
+        self.memo: dict[tuple[str, str], Any] = {}  # per-key values derived by renderers (tooltips)
+
+    def canonical(self, key: str) -> str:
+        """The key under which a work is numbered: a DOI that another record carries (see Source.aliases) becomes that record's key."""
+        if self._aliases is None:
+            self._aliases = {}
+            for source in REGISTRY:
+                for ident, record in self.sections.get(source.section, {}).items():
+                    if not isinstance(record, dict):
+                        continue
+                    for alias in source.aliases(record):
+                        self._aliases.setdefault(alias, make_key(source.kinds[0], ident))
+        return self._aliases.get(key, key)
+
+    def raw(self, key: str) -> dict[str, Any] | None:
+        """The stored record for ``key`` as in the lockfile, or None."""
+        kind, ident = key_parts(key)
+        source = for_kind(kind)
+        if source is None:
+            return None
+        record = self.sections.get(source.section, {}).get(ident)
+        return record if isinstance(record, dict) and record else None
+
+    def get(self, key: str) -> Any:
+        """The typed record for ``key`` (an Article, an FdaRecord …), or None when it is not known."""
+        if key not in self._typed:
+            data = self.raw(key)
+            source = for_kind(key_parts(key)[0])
+            self._typed[key] = source.parse(key, data) if data is not None and source is not None else None
+        return self._typed[key]
+
+    def not_found(self, key: str, label: str) -> str | None:
+        """Why the service has no record of ``key`` (``label`` names it), or None when it did not say so."""
+        kind, ident = key_parts(key)
+        source = for_kind(kind)
+        if source is None or f"{source.section}:{ident}" not in self.unknown:
+            return None
+        return source.not_found_message(label)

@@ -1,1 +1,0 @@
-"""Renderers: records to standard docutils nodes with ``evidence-*`` CSS classes."""

@@ -1,0 +1,82 @@
+"""Small node builders shared by every feature's renderer."""
+
+from __future__ import annotations
+
+from docutils import nodes
+
+from sphinxext_evidence.records.model import title_tokens
+
+_TAG_NODES: dict[str, type[nodes.TextElement]] = {
+    "i": nodes.emphasis,
+    "b": nodes.strong,
+    "sup": nodes.superscript,
+    "sub": nodes.subscript,
+    "u": nodes.emphasis,
+}
+
+
+def title_nodes(title: str) -> list[nodes.Node]:
+    """A stored title as text, emphasis, strong, superscript and subscript nodes."""
+    out: list[nodes.Node] = []
+    for tag, text in title_tokens(title):
+        out.append(_TAG_NODES[tag](text, text) if tag else nodes.Text(text))
+    return out
+
+
+def link(text: str, url: str, classes: list[str] | None = None) -> nodes.reference:
+    """An external link."""
+    return nodes.reference(text, text, refuri=url, classes=classes or [], internal=False)
+
+
+def badge(text: str, kind: str) -> nodes.inline:
+    """A small labelled badge; the word carries the meaning, the class only the colour."""
+    return nodes.inline(text, text, classes=["evidence-badge", f"evidence-badge-{kind}"])
+
+
+def paragraph(*children: nodes.Node | str, classes: list[str] | None = None) -> nodes.paragraph:
+    """A paragraph of ``children`` (strings become text)."""
+    para = nodes.paragraph(classes=classes or [])
+    para.extend(nodes.Text(c) if isinstance(c, str) else c for c in children)
+    return para
+
+
+def entry(*children: nodes.Node, classes: list[str] | None = None) -> nodes.entry:
+    """A table cell holding ``children``."""
+    cell = nodes.entry(classes=classes or [])
+    cell.extend(children)
+    return cell
+
+
+def table(classes: list[str], widths: tuple[int, ...], header: tuple[str, ...]) -> tuple[nodes.table, nodes.tbody]:
+    """A table with column widths and a one-row header; returns the table and its (empty) body."""
+    tbl = nodes.table(classes=classes)
+    tgroup = nodes.tgroup(cols=len(widths))
+    tbl += tgroup
+    for width in widths:
+        tgroup += nodes.colspec(colwidth=width)
+    row = nodes.row()
+    for name in header:
+        row += entry(paragraph(name))
+    tgroup += nodes.thead("", row)
+    tbody = nodes.tbody()
+    tgroup += tbody
+    return tbl, tbody
+
+
+def label_cells(row: nodes.row, columns: tuple[str, ...]) -> None:
+    """Give each cell after the first its column name (HTML), shown only when CSS stacks the table on a phone."""
+    for name, cell in zip(columns[1:], row.children[1:]):
+        para = next(iter(cell.findall(nodes.paragraph)), None)
+        if para is not None:
+            para.insert(0, nodes.inline(f"{name}: ", f"{name}: ", classes=["evidence-cell-label"]))
+
+
+def move_body(placeholder: nodes.Element, target: nodes.Element) -> None:
+    """Move the author's body (containers left by the directive) into ``target``, dropping empty ones.
+
+    Moved, never copied: placeholders nested in the body must stay unique.
+    """
+    for child in list(placeholder.children):
+        placeholder.remove(child)
+        if len(child):
+            target += child

@@ -1,0 +1,135 @@
+"""What every metadata service declares, and the shapes shared by their clients.
+
+A :class:`Source` says in one place which identifier kinds a service serves,
+how many identifiers go in one request, how fast it may be asked, which
+lockfile section keeps its records, and how a stored record becomes a typed
+one.  The fetch stage, the resolve stage and the CLI iterate the registry
+(:data:`sphinxext_evidence.sources.REGISTRY`) and name no service.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+from sphinxext_evidence.records.model import Article
+
+
+T = TypeVar("T")
+
+
+class ServiceError(Exception):
+    """A request failed for good (after retries); the message is safe to show."""
+
+
+@dataclass
+class HttpSettings:
+    """Knobs shared by every client; built from the ``evidence_http_*`` values."""
+
+    timeout: float = 30.0
+    retries: int = 4
+    backoff: float = 1.0
+    min_interval: float = 1 / 3
+
+
+@dataclass
+class FetchResult:
+    """What one fetch pass of a service produced.
+
+    ``records`` maps identifier to its lockfile record; ``unknown`` holds the
+    identifiers the service says do not exist; ``errors`` describes requests
+    that failed for good (their identifiers are in neither of the other two).
+    """
+
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    unknown: set[str] = field(default_factory=set)
+    errors: list[str] = field(default_factory=list)
+    requests: int = 0
+
+    def attempt(self, call: Callable[[], T], scrub: Callable[[str], str] = str) -> T | None:
+        """Count one request and run ``call``; a :class:`ServiceError` becomes an error message and None."""
+        self.requests += 1
+        try:
+            return call()
+        except ServiceError as exc:
+            self.errors.append(scrub(str(exc)))
+            return None
+
+
+class Fetcher(Protocol):
+    """A service client as the fetch stage uses it."""
+
+    def fetch(self, ids: list[str]) -> FetchResult: ...  # noqa: D102
+
+    def close(self) -> None: ...  # noqa: D102
+
+
+def fetched_before(record: dict[str, Any], config: Config, now: dt.date) -> bool:
+    """True when a record's ``custom.fetched`` date is ``evidence_refresh_days`` old or more."""
+    days = config.evidence_refresh_days
+    custom = record.get("custom")
+    fetched = custom.get("fetched", "") if isinstance(custom, dict) else ""
+    if days is None or days == "" or not fetched:
+        return False
+    try:
+        return (now - dt.date.fromisoformat(str(fetched))).days >= int(days)
+    except ValueError:
+        return True
+
+
+def _no_aliases(record: dict[str, Any]) -> list[str]:
+    return []
+
+
+@dataclass(frozen=True)
+class Source:
+    """One metadata service, as the rest of the extension sees it.
+
+    ``min_interval`` is the spacing of requests for anonymous use and
+    ``min_interval_identified`` with an API key or contact address.
+    ``aliases`` lists the other keys that name a stored record's work (a
+    PubMed record's DOI), so a work cited both ways is numbered and fetched once.
+    ``not_found`` says what an identifier the service does not know means.
+    """
+
+    name: str
+    label: str
+    kinds: tuple[str, ...]
+    section: str
+    batch_size: int
+    min_interval: float
+    min_interval_identified: float
+    client: Callable[[Sphinx, str], Fetcher]
+    parse: Callable[[str, dict[str, Any]], Any] = Article.from_csl
+    stale: Callable[[dict[str, Any], Config, dt.date], bool] | None = fetched_before
+    aliases: Callable[[dict[str, Any]], list[str]] = _no_aliases
+    alias_kinds: tuple[str, ...] = ()
+    #: What it means when the service has no record of an identifier (``{label}``: ``PMID 123``).
+    not_found: str = "{label} does not exist according to {service}; check the identifier"
+
+    def not_found_message(self, label: str) -> str:
+        """The warning text for an identifier this service has no record of."""
+        return self.not_found.format(label=label, service=self.label)
+
+
+def http_settings(app: Sphinx, min_interval: float) -> HttpSettings:
+    """HTTP knobs from the ``evidence_http_*`` values."""
+    cfg = app.config
+    return HttpSettings(
+        timeout=float(cfg.evidence_http_timeout),
+        retries=int(cfg.evidence_http_retries),
+        backoff=float(cfg.evidence_http_backoff),
+        min_interval=min_interval,
+    )
+
+
+def describe_batch(label: str, batch: list[str] | tuple[str, ...]) -> str:
+    """``PMID 1, 2`` for a short batch, ``450 PMIDs (1…9)`` for a long one (for messages)."""
+    if len(batch) <= 3:
+        return f"{label} " + ", ".join(batch)
+    return f"{len(batch)} {label}s ({batch[0]}…{batch[-1]})"
