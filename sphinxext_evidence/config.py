@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -92,10 +93,17 @@ OPTIONS: tuple[Option, ...] = (
 )
 
 
+def default(opt: Option) -> Any:
+    """The default of ``opt``; service URLs are read at call time, so a test can point them at loopback."""
+    urls = {"evidence_eutils_url": EUTILS_URL, "evidence_openfda_url": OPENFDA_URL,
+            "evidence_crossref_url": CROSSREF_URL}
+    return urls.get(opt.name, opt.default)
+
+
 def register(app: Sphinx) -> None:
     """Add every ``evidence_*`` value to the Sphinx configuration."""
     for opt in OPTIONS:
-        app.add_config_value(opt.name, opt.default, opt.rebuild, opt.types, description=opt.help)
+        app.add_config_value(opt.name, default(opt), opt.rebuild, opt.types, description=opt.help)
 
 
 def _coerce(opt: Option, value: Any) -> Any:
@@ -131,6 +139,19 @@ def problem(opt: Option, value: Any) -> tuple[Any, str | None]:
     return value, opt.check(value) if opt.check is not None else None
 
 
+def _where(app: Sphinx, name: str) -> str | None:
+    """``conf.py:<line>`` where ``name`` is assigned, for the warning's location (None when not found)."""
+    path = os.path.join(app.confdir, "conf.py") if app.confdir else ""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if re.match(rf"\s*{re.escape(name)}\s*[:=]", line):
+                    return f"{path}:{number}"
+    except OSError:
+        pass
+    return None
+
+
 def validate(app: Sphinx, config: Config) -> None:
     """``config-inited``: warn about wrong or unknown ``evidence_*`` values; wrong ones fall back to the default."""
     for opt in OPTIONS:
@@ -139,14 +160,15 @@ def validate(app: Sphinx, config: Config) -> None:
             setattr(config, opt.name, value)
             continue
         shown = "(hidden)" if "api_key" in opt.name else repr(value)
-        log.warn(f"{opt.name} = {shown} {wrong}; using the default {opt.default!r}", "config")
-        setattr(config, opt.name, opt.default)
+        log.warn(f"{opt.name} = {shown} {wrong}; using the default {default(opt)!r}", "config",
+                 _where(app, opt.name))
+        setattr(config, opt.name, default(opt))
     known = [opt.name for opt in OPTIONS]
     for name in sorted(getattr(config, "_raw_config", {})):
         if name.startswith("evidence_") and name not in known:
             close = difflib.get_close_matches(name, known, n=1)
             hint = f"; did you mean {close[0]}?" if close else " (see the list of evidence_* values in the docs)"
-            log.warn(f"unknown configuration value {name} in conf.py{hint}", "config")
+            log.warn(f"unknown configuration value {name} in conf.py{hint}", "config", _where(app, name))
 
 
 def is_offline(config: Config) -> bool:

@@ -1,0 +1,11 @@
+project = "config typos"
+extensions = ["sphinxext_evidence"]
+evidence_offline = True
+exclude_patterns = ["_build"]
+evidence_http_timeout = 0
+evidence_refresh_days = "thirty"
+evidence_max_authers = 6
+evidence_eutils_url = "ftp://example.org/eutils/"
+evidence_max_authors = -1
+evidence_jsonld = "yes please"
+evidence_scope_texts = ["not", "a", "dict"]
