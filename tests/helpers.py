@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from sphinx.testing.util import SphinxTestApp
 
@@ -16,6 +17,22 @@ def warnings(app: SphinxTestApp) -> str:
 def read(app: SphinxTestApp, name: str) -> str:
     """A file from the build's output directory."""
     return Path(app.outdir, name).read_text(encoding="utf-8")
+
+
+def build_with(make_app: Any, src: Path, builder: str = "html", *, eutils: Any = None, crossref: Any = None,
+               retries: int | None = None, **conf: Any) -> SphinxTestApp:
+    """A fresh build of ``src`` with the given service doubles as the services, and fast, short retries."""
+    if eutils is not None:
+        conf.setdefault("evidence_eutils_url", eutils.base_url)
+    if crossref is not None:
+        conf.setdefault("evidence_crossref_url", crossref.base_url)
+    if retries is not None:
+        conf.setdefault("evidence_http_retries", retries)
+    conf.setdefault("evidence_http_backoff", 0.01)
+    conf.setdefault("evidence_http_timeout", 2)
+    app = make_app(builder, srcdir=src, confoverrides=conf, freshenv=True)
+    app.build()
+    return app
 
 
 def build_example_site(workdir: Path) -> Path:

@@ -11,19 +11,14 @@ from pathlib import Path
 
 import pytest
 from fakes import EUtilsDouble
-from helpers import read, warnings
+from helpers import build_with, read, warnings
 
 LOCK = "evidence.lock.json"
 
 
 def online(make_app, src: Path, eutils: EUtilsDouble, builder: str = "html", **conf):
     """Build ``src`` with the E-utilities double as NCBI."""
-    conf.setdefault("evidence_eutils_url", eutils.base_url)
-    conf.setdefault("evidence_http_backoff", 0.01)
-    conf.setdefault("evidence_http_timeout", 2)
-    app = make_app(builder, srcdir=src, confoverrides=conf, freshenv=True)
-    app.build()
-    return app
+    return build_with(make_app, src, builder, eutils=eutils, **conf)
 
 
 def entry(html: str, n: int) -> str:

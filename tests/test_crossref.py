@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fakes.crossref import FIXTURES, WORKS_PATH, CrossrefDouble
 from fakes.server import Canned, FakeServer
-from helpers import read, warnings
+from helpers import build_with, read, warnings
 
 from sphinxext_evidence.records import lockfile
 from sphinxext_evidence.records.model import Article
@@ -46,13 +46,7 @@ def client(crossref: CrossrefDouble, email: str = "tests@example.org") -> Crossr
 
 def online(make_app, src: Path, crossref: CrossrefDouble, builder: str = "html", **conf):
     """Build ``src`` with the Crossref double as api.crossref.org (and no E-utilities needed)."""
-    conf.setdefault("evidence_crossref_url", crossref.base_url)
-    conf.setdefault("evidence_http_backoff", 0.01)
-    conf.setdefault("evidence_http_retries", 1)
-    conf.setdefault("evidence_http_timeout", 2)
-    app = make_app(builder, srcdir=src, confoverrides=conf, freshenv=True)
-    app.build()
-    return app
+    return build_with(make_app, src, builder, crossref=crossref, retries=1, **conf)
 
 
 # --------------------------------------------------------------------------- parser

@@ -13,20 +13,14 @@ from pathlib import Path
 
 from fakes import EFETCH_PATH, Canned, EUtilsDouble
 from fakes.eutils import with_pmid
-from helpers import read, warnings
+from helpers import build_with, read, warnings
 
 LOCK = "evidence.lock.json"
 
 
 def build(make_app, src: Path, eutils: EUtilsDouble, **conf):
     """Build html against the double with fast retries."""
-    conf.setdefault("evidence_eutils_url", eutils.base_url)
-    conf.setdefault("evidence_http_backoff", 0.01)
-    conf.setdefault("evidence_http_retries", 2)
-    conf.setdefault("evidence_http_timeout", 2)
-    app = make_app("html", srcdir=src, confoverrides=conf, freshenv=True)
-    app.build()
-    return app
+    return build_with(make_app, src, eutils=eutils, retries=2, **conf)
 
 
 def primed(make_app, project, eutils: EUtilsDouble) -> tuple[Path, bytes]:
