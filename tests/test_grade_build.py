@@ -72,11 +72,11 @@ def test_html_summary_of_findings_table(make_app, project):
     assert "RR 0.96 (0.65 to 1.41)" in death
     assert "1689 (6 RCTs)" in death
     assert "⊕⊕⊕◯ Moderate certainty a" in death
-    assert "Cerebrolysin probably results in little to no difference in all-cause death." in death
+    assert "Cerebrolysin probably results in little to no difference in All-cause death." in death
     assert "Deaths were counted at the end of follow-up." in death
     assert "Follow-up: 90 days" in death
     assert "⊕⊕◯◯ Low certainty b , c" in rows[1]
-    assert "Cerebrolysin may increase non-fatal serious adverse events slightly." in rows[1]
+    assert "Cerebrolysin may increase Non-fatal serious adverse events slightly." in rows[1]
     # Symbols hidden from screen readers, certainty spelled out for them.
     assert '<span class="evidence-grade-symbols" aria-hidden="true">⊕⊕⊕◯</span>' in table
     assert '<span class="evidence-certainty-label">Moderate</span><span class="evidence-visually-hidden"> certainty</span>' in table
@@ -111,10 +111,10 @@ def test_html_grade_card(make_app, project):
     text = _squash(re.sub(r"<[^>]+>", " ", card))
     assert text.startswith("Cognitive function ⊕◯◯◯ Very low certainty [ 1 ]")
     assert "Cerebrolysin compared with placebo" in text
-    assert "The evidence is very uncertain about the effect of Cerebrolysin on cognitive function." in text
+    assert "The evidence is very uncertain about the effect of Cerebrolysin on Cognitive function." in text
     assert "597 participants (6 RCTs)" in text
     assert "Downgraded one level for risk of bias: industry funding." in text
-    assert "Downgraded one level for inconsistency." in text
+    assert "Downgraded one level for inconsistency: results differ between trials." in text
     assert "Six small trials, mostly industry funded." in text
     assert 'id="evidence-grade-dementia-1"' in card
     assert 'href="#evidence-ref-1"' in card
@@ -133,7 +133,7 @@ def test_latex_output(make_app, project):
     assert "RR 0.96 (0.65 to 1.41)" in sof and "1689 (6 RCTs)" in sof
     assert r"\(\oplus\oplus\oplus\bigcirc\) \DUrole{evidence-certainty-label}{Moderate}" in sof
     assert r"$^{\text{a}}$" in sof
-    assert "probably results in little to no difference in all\\sphinxhyphen{}cause death" in sof
+    assert "probably results in little to no difference in All\\sphinxhyphen{}cause death" in sof
     assert "Downgraded one level for imprecision: wide confidence interval" in tex
     assert "⊕" not in tex and "◯" not in tex and "№" not in tex
     # The card and the index are there too.
@@ -153,13 +153,13 @@ def test_text_output(make_app, project):
     death = rows[1]
     assert death[0] == "**All-cause death** [1] Follow-up: 90 days"
     assert death[2:5] == ["RR 0.96 (0.65 to 1.41)", "1689 (6 RCTs)", "⊕⊕⊕◯ Moderate^a"]
-    assert death[5].startswith("Cerebrolysin probably results in little to no difference in all-cause death.")
+    assert death[5].startswith("Cerebrolysin probably results in little to no difference in All-cause death.")
     assert rows[2][4] == "⊕⊕◯◯ Low^b,c"
     assert "a. Downgraded one level for imprecision: wide confidence interval" in _squash(text)
     assert "**Very low certainty:** We have very little confidence" in _squash(text)
     card = read(app, "dementia.txt")
     assert "**Cognitive function** ⊕◯◯◯ Very low certainty [1]" in card
-    assert "The evidence is very uncertain about the effect of Cerebrolysin on\ncognitive function." in card
+    assert "The evidence is very uncertain about the effect of Cerebrolysin on\nCognitive function." in card
     index = _text_table(read(app, "evidence.txt"), "Intervention")
     assert index[1] == ["Cerebrolysin", "Placebo", "All-cause death", "⊕⊕⊕◯ Moderate", "Little or no difference",
                         "Cerebrolysin for stroke"]
@@ -248,7 +248,7 @@ def test_warnings_with_file_and_line(make_app, project):
     assert has(29, "invalid-option", "unknown downgrade reason 'vibes'", "risk-of-bias", "publication-bias")
     assert has(29, "unknown-option", ":colour:")
     assert has(35, "missing-option", "No certainty", ":certainty:")
-    assert has(53, "empty", "Empty table")
+    assert has(55, "empty", "Empty table")
     # Consistent grades (observational upgraded, explicit randomised design) raise nothing.
     assert "Observational upgraded" not in warned and "Randomised by option" not in warned
     assert warned.count("[evidence.grade-inconsistent]") == 1
@@ -289,7 +289,7 @@ def test_no_effect_gives_no_sentence_and_every_bad_value_warns(make_app, tmp_pat
     assert "evidence-grade-statement" not in stroke
     assert re.search(r"index\.rst:4: WARNING: [^\n]*'Stroke'[^\n]*:effect:[^\n]*\[evidence\.missing-option\]", warned)
     # Very low certainty needs no effect: GRADE's sentence is the same for every effect.
-    assert "The evidence is very uncertain about the effect of Aspirin on pain." in html
+    assert "The evidence is very uncertain about the effect of Aspirin on Pain." in html
     assert not re.search(r"index\.rst:9: [^\n]*missing-option", warned)
     assert re.search(r"index\.rst:15: WARNING: [^\n]*:certainty: 'medium'[^\n]*\[evidence\.invalid-option\]", warned)
     assert re.search(r"index\.rst:15: WARNING: [^\n]*:effect: 'meh'[^\n]*little-or-no[^\n]*\[evidence\.invalid-option\]",

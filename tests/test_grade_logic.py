@@ -1,21 +1,19 @@
-"""Issue 3, pure logic: certainty levels, GRADE plain-language sentences, rating parser, consistency."""
+"""Pure GRADE logic: certainty levels, plain-language sentences, rating parser, consistency."""
 
 from __future__ import annotations
 
 import pytest
 
+from sphinxext_evidence.grade.levels import Certainty, parse_certainty, parse_effect
 from sphinxext_evidence.grade.rules import (
-    Certainty,
     consistency_problem,
     effect_problem,
     expected_certainty,
     infer_design,
-    parse_certainty,
     parse_design,
-    parse_effect,
     parse_ratings,
-    plain_language,
 )
+from sphinxext_evidence.grade.statements import plain_language
 
 
 @pytest.mark.parametrize(("text", "level"), [
@@ -52,18 +50,20 @@ def test_symbols_and_labels():
     (Certainty.VERY_LOW, "uncertain", "The evidence is very uncertain about the effect of Aspirin on stroke."),
 ])
 def test_plain_language_follows_santesso(certainty, effect, sentence):
-    assert plain_language(certainty, effect, "Aspirin", "Stroke") == sentence
+    assert plain_language(certainty, effect, "Aspirin", "stroke", "undesirable") == sentence
 
 
 def test_plain_language_outcome_case_desirable_and_default_intervention():
+    # The outcome keeps its case exactly as written.
     assert plain_language(Certainty.MODERATE, "little-or-no", "Cerebrolysin", "All-cause death") == (
-        "Cerebrolysin probably results in little to no difference in all-cause death.")
-    assert plain_language(Certainty.LOW, "benefit", "Cerebrolysin", "NIHSS score") == "Cerebrolysin may reduce NIHSS score."
-    assert plain_language(Certainty.LOW, "benefit", "Exercise", "Quality of life", "desirable") == (
-        "Exercise may improve quality of life.")
-    assert plain_language(Certainty.HIGH, "harm", "Exercise", "Quality of life", "desirable") == (
+        "Cerebrolysin probably results in little to no difference in All-cause death.")
+    assert plain_language(Certainty.LOW, "benefit", "Cerebrolysin", "NIHSS score", "undesirable") == (
+        "Cerebrolysin may reduce NIHSS score.")
+    assert plain_language(Certainty.LOW, "benefit", "Exercise", "quality of life", "desirable") == (
+        "Exercise may increase quality of life.")
+    assert plain_language(Certainty.HIGH, "harm", "Exercise", "quality of life", "desirable") == (
         "Exercise reduces quality of life.")
-    assert plain_language(Certainty.HIGH, "benefit", "", "Pain") == "The intervention reduces pain."
+    assert plain_language(Certainty.HIGH, "benefit", "", "pain", "undesirable") == "The intervention reduces pain."
 
 
 def test_effect_aliases():
@@ -101,10 +101,10 @@ def test_parse_ratings_problems():
 def test_design_inference():
     assert infer_design("6 RCTs") == "randomised"
     assert infer_design("3 randomized trials") == "randomised"
-    assert infer_design("2 non-randomised studies") == "observational"
-    assert infer_design("4 cohort studies") == "observational"
+    assert infer_design("2 non-randomised studies") == "non-randomised"
+    assert infer_design("4 cohort studies") == "non-randomised"
     assert infer_design("12 studies") is None
-    assert parse_design("RCT") == "randomised" and parse_design("non-randomized") == "observational"
+    assert parse_design("RCT") == "randomised" and parse_design("non-randomized") == "non-randomised"
 
 
 def test_consistency():
@@ -112,10 +112,10 @@ def test_consistency():
     assert consistency_problem(Certainty.MODERATE, "randomised", one_down) is None
     problem = consistency_problem(Certainty.HIGH, "randomised", one_down)
     assert problem and "starts at high" in problem and "gives moderate" in problem
-    assert consistency_problem(Certainty.LOW, "observational", []) is None
+    assert consistency_problem(Certainty.LOW, "non-randomised", []) is None
     assert consistency_problem(Certainty.HIGH, None, one_down) is None  # design unknown: not checked
     up = parse_ratings("large-effect +2", "upgrade").ratings
-    assert expected_certainty("observational", up) is Certainty.HIGH
+    assert expected_certainty("non-randomised", up) is Certainty.HIGH
     many = parse_ratings("risk-of-bias -2; imprecision -2", "downgrade").ratings
     assert expected_certainty("randomised", many) is Certainty.VERY_LOW  # never below very low
 
@@ -145,4 +145,4 @@ def test_no_effect_no_sentence_unless_very_low():
     assert plain_language(Certainty.HIGH, None, "Aspirin", "Stroke") == ""
     assert plain_language(Certainty.LOW, None, "Aspirin", "Stroke") == ""
     assert plain_language(Certainty.VERY_LOW, None, "Aspirin", "Stroke") == (
-        "The evidence is very uncertain about the effect of Aspirin on stroke.")
+        "The evidence is very uncertain about the effect of Aspirin on Stroke.")

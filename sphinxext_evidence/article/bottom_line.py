@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from docutils import nodes
 
+from sphinxext_evidence import log
 from sphinxext_evidence.article.callouts import callout, config_of, finish, standout
 from sphinxext_evidence.article.nodes import bottom_line
 from sphinxext_evidence.directive import EvidenceDirective, option_spec
+from sphinxext_evidence.domain import get_domain
 from sphinxext_evidence.grade.card import certainty_nodes
-from sphinxext_evidence.grade.rules import CERTAINTY_NAMES, parse_certainty
+from sphinxext_evidence.grade.directives import GRADE_BUCKET
+from sphinxext_evidence.grade.levels import CERTAINTY_NAMES, parse_certainty
 from sphinxext_evidence.resolve import PageContext
 
 
@@ -54,8 +57,31 @@ def certainty_badge(slug: str, ctx: PageContext) -> nodes.inline | None:
     return node
 
 
+def check_overall(node: bottom_line, ctx: PageContext) -> None:
+    """Warn when the stated overall certainty is above the lowest certainty of the page's critical outcomes.
+
+    GRADE rates the overall certainty of a body of evidence by the lowest
+    certainty among the outcomes critical for the decision.
+    """
+    stated = parse_certainty(node.get("certainty", ""))
+    if stated is None or ctx.env is None:
+        return
+    critical = [(parse_certainty(item["certainty"]), item["outcome"])
+                for item in dict(get_domain(ctx.env).bucket(GRADE_BUCKET)).get(ctx.docname, [])
+                if item.get("importance") == "critical"]
+    known = [(level, outcome) for level, outcome in critical if level is not None]
+    if not known:
+        return
+    lowest, outcome = min(known, key=lambda pair: pair[0])
+    if stated > lowest:
+        log.warn(f"bottom-line: overall certainty {stated.label.lower()} is higher than the certainty of the "
+                 f"critical outcome {outcome!r} ({lowest.label.lower()}); GRADE rates the overall certainty by the "
+                 "lowest certainty among critical outcomes", "grade-overall", node)
+
+
 def render_bottom_line(node: bottom_line, ctx: PageContext) -> list[nodes.Node]:
     """The bottom-line callout: title, optional certainty badge, then the author's conclusion."""
+    check_overall(node, ctx)
     title = node.get("title") or config_of(ctx).evidence_bottom_line_title or "The honest bottom line"
     box, body = callout("bottom-line", title, ctx, node)
     cert = certainty_badge(node.get("certainty", ""), ctx) if node.get("certainty") else None

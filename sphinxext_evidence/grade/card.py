@@ -9,7 +9,8 @@ from docutils import nodes
 from sphinxext_evidence import log
 from sphinxext_evidence.citations.numbering import cite_nodes
 from sphinxext_evidence.grade.nodes import grade_card
-from sphinxext_evidence.grade.rules import Certainty, Rating, parse_certainty
+from sphinxext_evidence.grade.levels import Certainty, parse_certainty
+from sphinxext_evidence.grade.rules import Rating
 from sphinxext_evidence.identifiers import key_label
 from sphinxext_evidence.render_utils import badge, move_body
 from sphinxext_evidence.resolve import PageContext
@@ -97,12 +98,15 @@ def render_grade(node: grade_card, ctx: PageContext) -> list[nodes.Node]:
         text = f"{data['intervention']} compared with {comparison}"
         card += nodes.paragraph(text, text, classes=["evidence-grade-comparison"])
     if data["sentence"]:
-        card += nodes.paragraph(data["sentence"], data["sentence"], classes=["evidence-grade-statement"])
+        card += statement(data)
     numbers = []
     if data.get("relative"):
         numbers.append(f"Relative effect {data['relative']}")
     if data.get("absolute"):
         numbers.append(f"Absolute effect: {data['absolute']}")
+    for risk in data.get("risks", []):
+        numbers.append(f"Absolute effect{' (' + risk['label'] + ')' if risk['label'] else ''}: "
+                       f"{risk['difference']}")
     if participants_text(data, True):
         numbers.append(participants_text(data, True))
     if data.get("followup"):
@@ -118,6 +122,17 @@ def render_grade(node: grade_card, ctx: PageContext) -> list[nodes.Node]:
         card += items
     move_body(node, card)
     return [card]
+
+
+def statement(data: dict[str, Any]) -> nodes.paragraph:
+    """The plain-language sentence; an author's own wording is marked as such, in words."""
+    para = nodes.paragraph(classes=["evidence-grade-statement"])
+    para += nodes.Text(data["sentence"])
+    if data.get("author_statement"):
+        para["classes"].append("evidence-grade-statement-author")
+        note = " (the author's wording, not GRADE's standard statement)"
+        para += nodes.inline(note, note, classes=["evidence-grade-statement-note"])
+    return para
 
 
 def _plainword(text: str) -> bool:

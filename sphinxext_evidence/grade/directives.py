@@ -1,40 +1,24 @@
-"""GRADE directives: ``evidence-grade``, ``certainty-table`` and ``evidence-index``.
+"""GRADE directives: ``evidence-grade`` (one outcome) and ``certainty-table`` (a summary of findings).
 
-``evidence-grade`` (argument: the outcome) options:
-
-``:certainty:``   high, moderate, low, very-low (``very low`` accepted) — required
-``:effect:``      large-benefit, benefit, small-benefit, little-or-no, small-harm, harm,
-                  large-harm, uncertain (aliases: no-difference, slight-benefit, very-uncertain …)
-``:outcome-type:`` undesirable (default: a benefit *reduces* it, e.g. death) or desirable
-                  (a benefit *improves* it, e.g. cognitive function)
-``:intervention:``, ``:comparison:`` (inherited from an enclosing ``certainty-table``)
-``:relative:``    relative effect with CI, e.g. ``RR 0.96 (0.65 to 1.41)``
-``:absolute:``    anticipated absolute effects, free text
-``:participants:``, ``:studies:`` (e.g. ``1689`` and ``6 RCTs``), ``:followup:``
-``:design:``      randomised or observational (else inferred from ``:studies:``); sets where
-                  the certainty starts for the consistency check
-``:source:``      one or more PMIDs, cited on the page like ``:pmid:``
-``:downgrade:``   ``domain -1|-2 [reason]`` (risk-of-bias, inconsistency, indirectness,
-                  imprecision, publication-bias), one per line or separated by ``;``
-``:upgrade:``     ``domain +1|+2 [reason]`` (large-effect, dose-response, confounding)
-
-The body is the author's comment.  Warnings (``evidence.<subtype>``):
-``invalid-option`` (a value not in the allowed list), ``missing-option``,
-``grade-inconsistent`` (certainty does not follow from design, downgrades and upgrades),
-``grade-effect`` (a direction claimed on very-low certainty, or "uncertain" on higher),
-``grade-retracted-source`` (at resolve time), ``invalid-pmid``, ``empty``.
+The options of ``evidence-grade`` are documented in ``docs/reference/grade.rst``.
+Every check runs here, at read time, so each warning points at the directive;
+the node keeps only validated values for the renderers.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from docutils import nodes
 
 from sphinxext_evidence.directive import EvidenceDirective, option_spec
 from sphinxext_evidence.domain import get_domain
-from sphinxext_evidence.grade import rules as grade
+from sphinxext_evidence.grade import absolute, levels, rules
+from sphinxext_evidence.grade.estimate import Estimate, parse_estimate
+from sphinxext_evidence.grade.judgement import judge
 from sphinxext_evidence.grade.nodes import certainty_table, grade_card
+from sphinxext_evidence.grade.statements import OUTCOME_TYPES, plain_language
 from sphinxext_evidence.identifiers import parse_pmid, pmid_key, split_ids
 from sphinxext_evidence.text import slug
 
@@ -42,8 +26,22 @@ GRADE_BUCKET = "grade"
 _TABLE_KEY = "evidence_certainty_table"
 
 TEXT_FIELDS = ("intervention", "comparison", "relative", "absolute", "participants", "studies", "followup")
-GRADE_OPTIONS = ("certainty", "effect", "outcome-type", *TEXT_FIELDS, "design", "source", "downgrade", "upgrade")
+GRADE_OPTIONS = ("certainty", "effect", "outcome-type", *TEXT_FIELDS, "design", "source", "downgrade", "upgrade",
+                 "baseline-risk", "statement", "importance")
 TABLE_OPTIONS = ("population", "setting", "intervention", "comparison")
+IMPORTANCE = ("critical", "important", "not-important")
+_COMPARED_RE = re.compile(r"^(?:compared\s+(?:to|with)|versus|vs\.?|against)\s+", re.IGNORECASE)
+
+
+def comparator(text: str) -> str:
+    """The comparison without a leading "compared with"/"versus", which the renderers add themselves."""
+    return _COMPARED_RE.sub("", " ".join(text.split()))
+
+
+def parse_importance(text: str) -> str | None:
+    """``critical``, ``important`` or ``not-important`` (spaces or hyphens), else None."""
+    value = levels.norm(text)
+    return value if value in IMPORTANCE else None
 
 
 class EvidenceGradeDirective(EvidenceDirective):
@@ -54,85 +52,75 @@ class EvidenceGradeDirective(EvidenceDirective):
     has_content = True
     option_spec = option_spec(*GRADE_OPTIONS)
 
-    def _choice(self, name: str, value: str, parse: Any, allowed: tuple[str, ...]) -> Any:
+    def _choice(self, name: str, parse: Any, allowed: tuple[str, ...]) -> Any:
+        value = " ".join((self.options.get(name) or "").split())
+        if not value:
+            return None
         result = parse(value)
         if result is None:
-            self.warn(f"{self.name}: invalid :{name}: {value.strip()!r} (allowed: {', '.join(allowed)})",
-                      "invalid-option")
+            self.warn(f"{self.name}: invalid :{name}: {value!r} (allowed: {', '.join(allowed)})", "invalid-option")
         return result
 
     def run(self) -> list[nodes.Node]:
-        """Validate, check consistency, note the grade for the index, leave a :class:`grade_card`."""
+        """Validate, check the grade against its numbers and design, note it for the index, leave a card."""
         self.check_options()
         outcome = " ".join(self.arguments[0].split())
         table = self.env.temp_data.get(_TABLE_KEY) or {}
         opts = {k: " ".join((v or "").split()) for k, v in self.options.items() if k not in ("downgrade", "upgrade")}
-
-        certainty_text = opts.get("certainty", "")
-        if not certainty_text:
-            self.warn(f"{self.name}: {outcome!r} needs :certainty: (one of {', '.join(grade.CERTAINTY_NAMES)}); "
+        if not opts.get("certainty"):
+            self.warn(f"{self.name}: {outcome!r} needs :certainty: (one of {', '.join(levels.CERTAINTY_NAMES)}); "
                       "the grade is not shown", "missing-option")
             return []
-        certainty = self._choice("certainty", certainty_text, grade.parse_certainty, grade.CERTAINTY_NAMES)
-        effect = None
-        if opts.get("effect"):
-            effect = self._choice("effect", opts["effect"], grade.parse_effect, grade.EFFECTS)
+        certainty = self._choice("certainty", levels.parse_certainty, levels.CERTAINTY_NAMES)
+        effect = self._choice("effect", levels.parse_effect, levels.EFFECTS)
+        declared_type = self._choice("outcome-type", lambda v: v if v in OUTCOME_TYPES else None, OUTCOME_TYPES)
+        importance = self._choice("importance", parse_importance, IMPORTANCE)
         if certainty is None:
             return []
-        if effect is None and certainty is not grade.Certainty.VERY_LOW and not opts.get("effect"):
-            self.warn(f"{self.name}: {outcome!r} has no :effect: (one of {', '.join(grade.EFFECTS)}), so no "
-                      "plain-language sentence is shown", "missing-option")
-        outcome_type = "undesirable"
-        if opts.get("outcome-type"):
-            outcome_type = self._choice("outcome-type", opts["outcome-type"],
-                                        lambda v: v if v in grade.OUTCOME_TYPES else None,
-                                        grade.OUTCOME_TYPES) or "undesirable"
-        design = None
-        if opts.get("design"):
-            design = self._choice("design", opts["design"], grade.parse_design, grade.DESIGNS)
-        if design is None:
-            design = grade.infer_design(opts.get("studies", ""))
-
-        ratings: list[grade.Rating] = []
-        for kind in ("downgrade", "upgrade"):
-            if kind in self.options:
-                parsed = grade.parse_ratings(self.options[kind] or "", kind)
-                for text in parsed.problems:
-                    self.warn(f"{self.name}: {text}", "invalid-option")
-                ratings.extend(parsed.ratings)
-
-        keys: list[str] = []
-        for raw in split_ids(opts.get("source", "")):
-            pmid = parse_pmid(raw)
-            if pmid is None:
-                self.warn(f"{self.name}: invalid PMID {raw!r} in :source: (1 to 9 digits); it is not cited",
-                          "invalid-pmid")
-            elif pmid_key(pmid) not in keys:
-                keys.append(pmid_key(pmid))
-        for name in TEXT_FIELDS + ("source",):
+        fields = {name: opts.get(name) or table.get(name, "") for name in TEXT_FIELDS}
+        fields["comparison"] = comparator(fields["comparison"])
+        design = self._design(opts)
+        ratings = self._ratings()
+        estimate = self._estimate(fields["relative"])
+        keys = self._sources(opts.get("source", ""))
+        for name in (*TEXT_FIELDS, "source", "statement", "baseline-risk"):
             if name in self.options and not opts.get(name):
                 self.warn(f"{self.name}: option :{name}: is empty; give it a value or leave it out", "empty")
 
-        problem = grade.consistency_problem(certainty, design, ratings)
+        problem = rules.consistency_problem(certainty, design, ratings)
         if problem:
             self.warn(f"{self.name} {outcome!r}: {problem}", "grade-inconsistent")
-        problem = grade.effect_problem(certainty, effect)
+        for message in rules.unexplained(ratings):
+            self.warn(f"{self.name} {outcome!r}: {message}", "grade-reason")
+        problem = rules.effect_problem(certainty, effect)
         if problem:
             self.warn(f"{self.name} {outcome!r}: {problem}", "grade-effect")
+        judgement = judge(outcome, certainty, effect, declared_type, estimate, ratings, fields["intervention"])
+        for subtype, message in judgement.problems:
+            self.warn(f"{self.name} {outcome!r}: {message}", subtype)
+        if effect is None and not judgement.derived and certainty is not levels.Certainty.VERY_LOW \
+                and estimate is None:
+            self.warn(f"{self.name}: {outcome!r} has no :effect: (one of {', '.join(levels.EFFECTS)}) and no "
+                      ":relative: estimate to read it from, so no plain-language sentence is shown", "missing-option")
 
-        fields = {name: opts.get(name) or table.get(name, "") for name in TEXT_FIELDS}
-        # Unique across the project (singlehtml and LaTeX put every page in one document).
-        page = slug(self.env.docname, "index")
-        anchor = f"evidence-grade-{page}-{self.env.new_serialno('evidence-grade') + 1}"
+        sentence = "" if judgement.contradicted else plain_language(
+            certainty, judgement.effect, fields["intervention"], outcome, judgement.outcome_type, judgement.increase)
+        if opts.get("statement"):
+            sentence = opts["statement"]
+        anchor = f"evidence-grade-{slug(self.env.docname, 'index')}-{self.env.new_serialno('evidence-grade') + 1}"
         data = {
             "outcome": outcome,
             "certainty": certainty.slug,
-            "effect": effect or "",
-            "outcome_type": outcome_type,
+            "effect": judgement.effect or "",
+            "effect_derived": judgement.derived,
+            "outcome_type": judgement.outcome_type or "",
             "design": design or "",
             **fields,
             "ratings": [r.as_tuple() for r in ratings],
-            "sentence": grade.plain_language(certainty, effect, fields["intervention"], outcome, outcome_type),
+            "sentence": sentence,
+            "author_statement": bool(opts.get("statement")),
+            "risks": self._risks(opts.get("baseline-risk", ""), estimate, fields),
+            "importance": importance or "",
             "anchor": anchor,
             "table": table.get("title", ""),
         }
@@ -143,11 +131,76 @@ class EvidenceGradeDirective(EvidenceDirective):
         domain = get_domain(self.env)
         domain.note_citations(self.env.docname, keys)
         domain.note(self.env.docname, GRADE_BUCKET, {
-            "outcome": outcome, "certainty": certainty.slug, "effect": effect or "",
+            "outcome": outcome, "certainty": certainty.slug, "effect": judgement.effect or "",
             "intervention": fields["intervention"], "comparison": fields["comparison"],
-            "anchor": anchor, "line": self.lineno, "sources": list(keys),
+            "importance": importance or "", "anchor": anchor, "line": self.lineno, "sources": list(keys),
         })
         return [node]
+
+    def _design(self, opts: dict[str, str]) -> str | None:
+        """The design from ``:design:`` or ``:studies:``; a mix is named and left to the author."""
+        design = self._choice("design", rules.parse_design, tuple(rules.DESIGN_LABELS[d] for d in rules.DESIGNS))
+        if design is None and not opts.get("design"):
+            design = rules.infer_design(opts.get("studies", ""))
+        if design == rules.MIXED:
+            self.warn(f"{self.name}: :studies: {opts.get('studies', '')!r} mixes randomised and non-randomised "
+                      "studies, which start at different certainty; say which body of evidence the grade rests on "
+                      "with :design: randomised or :design: non-randomised", "grade-design")
+        return design
+
+    def _ratings(self) -> list[rules.Rating]:
+        found: list[rules.Rating] = []
+        for kind in ("downgrade", "upgrade"):
+            if kind in self.options:
+                parsed = rules.parse_ratings(self.options[kind] or "", kind)
+                for text in parsed.problems:
+                    self.warn(f"{self.name}: {text}", "invalid-option")
+                found.extend(parsed.ratings)
+        return found
+
+    def _estimate(self, text: str) -> Estimate | None:
+        if not text:
+            return None
+        estimate, problem = parse_estimate(text)
+        if problem:
+            self.warn(f"{self.name}: :relative: {problem}; the direction of the effect is not checked",
+                      "invalid-option")
+        return estimate
+
+    def _sources(self, text: str) -> list[str]:
+        keys: list[str] = []
+        for raw in split_ids(text):
+            pmid = parse_pmid(raw)
+            if pmid is None:
+                self.warn(f"{self.name}: invalid PMID {raw!r} in :source: (1 to 9 digits); it is not cited",
+                          "invalid-pmid")
+            elif pmid_key(pmid) not in keys:
+                keys.append(pmid_key(pmid))
+        return keys
+
+    def _risks(self, text: str, estimate: Estimate | None, fields: dict[str, str]) -> list[dict[str, str]]:
+        """Anticipated absolute effects per 1,000 for each baseline risk, as text for the renderers."""
+        if not text:
+            return []
+        baselines, problems = absolute.parse_baseline(text)
+        for problem in problems:
+            self.warn(f"{self.name}: :baseline-risk: {problem}", "invalid-option")
+        if estimate is None or not estimate.is_ratio or estimate.low is None or estimate.high is None:
+            self.warn(f"{self.name}: :baseline-risk: needs a ratio with its confidence interval in :relative: "
+                      "(RR, OR or HR, as in 'RR 0.75 (0.60 to 0.90)'); no absolute effect is computed",
+                      "invalid-option")
+            return []
+        if fields["absolute"]:
+            self.warn(f"{self.name}: both :absolute: and :baseline-risk: are given; the computed absolute effect "
+                      "is shown and :absolute: is ignored", "invalid-option")
+            fields["absolute"] = ""
+        rows = []
+        for baseline in baselines:
+            effect = absolute.absolute_effect(estimate.measure, estimate.value, estimate.low, estimate.high, baseline)
+            rows.append({"label": baseline.label, "comparator": f"{effect.baseline:,} per 1,000",
+                         "intervention": absolute.describe_risk(effect),
+                         "difference": absolute.describe_difference(effect)})
+        return rows
 
 
 class CertaintyTableDirective(EvidenceDirective):
@@ -163,6 +216,7 @@ class CertaintyTableDirective(EvidenceDirective):
         self.check_options()
         title = " ".join(self.arguments[0].split())
         info = {name: " ".join((self.options.get(name) or "").split()) for name in TABLE_OPTIONS}
+        info["comparison"] = comparator(info["comparison"])
         node = self.place(certainty_table(title=title, **info))
         outer = self.env.temp_data.get(_TABLE_KEY)
         if outer:

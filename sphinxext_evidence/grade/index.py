@@ -17,7 +17,7 @@ from sphinxext_evidence.domain import get_domain
 from sphinxext_evidence.grade.card import certainty_nodes
 from sphinxext_evidence.grade.directives import GRADE_BUCKET
 from sphinxext_evidence.grade.nodes import grade_index
-from sphinxext_evidence.grade.rules import EFFECTS, Certainty, effect_label, parse_certainty
+from sphinxext_evidence.grade.levels import EFFECTS, Certainty, effect_label, parse_certainty
 from sphinxext_evidence.grade.sof import DASH, TABLE_CLASSES, para
 from sphinxext_evidence.render_utils import entry, table
 from sphinxext_evidence.resolve import PageContext

@@ -1,186 +1,20 @@
-"""GRADE certainty of evidence: levels, effects, plain-language sentences and consistency checks.
+"""GRADE certainty ratings: downgrades, upgrades, the study design's starting level and consistency.
 
-Pure logic (no docutils), so it can be tested and reused on its own.
-
-* Certainty levels: ``high``, ``moderate``, ``low``, ``very-low`` (``very low`` and
-  ``very_low`` are accepted too).
-* Effects (the direction and size of the effect on the outcome, judged against the
-  comparison): ``large-benefit``, ``benefit``, ``small-benefit``, ``little-or-no``,
-  ``small-harm``, ``harm``, ``large-harm``, ``uncertain``; clearer aliases such as
-  ``no-difference``, ``slight-benefit`` or ``very-uncertain`` are accepted (see :data:`EFFECT_ALIASES`).
-* Plain-language sentences follow the GRADE informative statements of Santesso et al.
-  2020 (J Clin Epidemiol 119:126–135): "X reduces O" (high), "X probably reduces O"
-  (moderate), "X may reduce O" (low), "The evidence is very uncertain about the effect
-  of X on O" (very low); "results in little to no difference in O"; "reduces O
-  slightly" for small effects; "results in a large reduction in O" for large ones.
-  By default the outcome is undesirable (death, adverse events), so a benefit
-  *reduces* it and a harm *increases* it; for a desirable outcome (``outcome_type
-  ="desirable"``) a benefit *improves* it and a harm *reduces* it.
-* Consistency: randomised evidence starts at high certainty, non-randomised
-  (observational) evidence at low; each downgrade level moves one step down, each
-  upgrade level one step up, never beyond high or very low.  The study design comes
-  from an explicit ``design`` (``randomised``/``rct`` or ``observational``/``non-randomised``)
-  or else from the ``studies`` text ("6 RCTs", "3 randomised trials" → randomised;
-  "observational", "cohort", "case-control", "non-randomised" → observational).  When
-  neither says, the certainty is not checked against the downgrades.
+Randomised evidence starts at high certainty, non-randomised evidence at low
+(or at high when its risk of bias was assessed with ROBINS-I); each downgrade
+moves one or two levels down, each upgrade one or two up, never beyond high
+or very low.  The design comes from ``:design:`` or else from the
+``:studies:`` text; a mix of randomised and non-randomised studies is named
+and left for the author to resolve.
 """
 
 from __future__ import annotations
 
-import enum
 import re
 from dataclasses import dataclass, field
 
-
-class Certainty(enum.IntEnum):
-    """A GRADE certainty level; the value is the number of filled symbols."""
-
-    VERY_LOW = 1
-    LOW = 2
-    MODERATE = 3
-    HIGH = 4
-
-    @property
-    def slug(self) -> str:
-        """``very-low``, ``low``, ``moderate``, ``high``."""
-        return self.name.lower().replace("_", "-")
-
-    @property
-    def label(self) -> str:
-        """``Very low``, ``Low``, ``Moderate``, ``High``."""
-        return self.name.capitalize().replace("_", " ")
-
-    @property
-    def symbols(self) -> str:
-        """GRADE symbols: ``⊕⊕⊕◯`` for moderate."""
-        return FILLED * self.value + EMPTY * (4 - self.value)
-
-    @property
-    def definition(self) -> str:
-        """The GRADE Working Group's definition of this level."""
-        return DEFINITIONS[self]
-
-
-FILLED = "\u2295"  # ⊕ CIRCLED PLUS
-EMPTY = "\u25ef"  # ◯ LARGE CIRCLE
-
-DEFINITIONS: dict[Certainty, str] = {
-    Certainty.HIGH: "we are very confident that the true effect lies close to that of the estimate of the effect.",
-    Certainty.MODERATE: "we are moderately confident in the effect estimate: the true effect is likely to be close "
-    "to the estimate of the effect, but there is a possibility that it is substantially different.",
-    Certainty.LOW: "our confidence in the effect estimate is limited: the true effect may be substantially "
-    "different from the estimate of the effect.",
-    Certainty.VERY_LOW: "we have very little confidence in the effect estimate: the true effect is likely to be "
-    "substantially different from the estimate of effect.",
-}
-
-CERTAINTY_NAMES = ("high", "moderate", "low", "very-low")
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"[\s_]+", "-", text.strip().lower())
-
-
-def parse_certainty(text: str) -> Certainty | None:
-    """``"very low"`` → :attr:`Certainty.VERY_LOW`; None for anything else."""
-    value = _norm(text).replace("verylow", "very-low")
-    return next((c for c in Certainty if c.slug == value), None)
-
-
-# --- effects ---------------------------------------------------------------------------------
-
-EFFECTS = ("large-benefit", "benefit", "small-benefit", "little-or-no", "small-harm", "harm", "large-harm",
-           "uncertain")
-EFFECT_LABELS = {
-    "large-benefit": "Large benefit",
-    "benefit": "Benefit",
-    "small-benefit": "Small benefit",
-    "little-or-no": "Little or no difference",
-    "small-harm": "Small harm",
-    "harm": "Harm",
-    "large-harm": "Large harm",
-    "uncertain": "Uncertain",
-}
-EFFECT_ALIASES = {
-    "moderate-benefit": "benefit",
-    "important-benefit": "benefit",
-    "slight-benefit": "small-benefit",
-    "little-or-no-difference": "little-or-no",
-    "little-to-no": "little-or-no",
-    "little-to-no-difference": "little-or-no",
-    "no-difference": "little-or-no",
-    "no-effect": "little-or-no",
-    "trivial": "little-or-no",
-    "none": "little-or-no",
-    "slight-harm": "small-harm",
-    "moderate-harm": "harm",
-    "important-harm": "harm",
-    "very-uncertain": "uncertain",
-    "unclear": "uncertain",
-    "unknown": "uncertain",
-}
-DIRECTIONAL = {"large-benefit", "benefit", "small-benefit", "small-harm", "harm", "large-harm"}
-OUTCOME_TYPES = ("undesirable", "desirable")
-
-
-def parse_effect(text: str) -> str | None:
-    """The canonical effect name for ``text`` (aliases accepted), or None."""
-    value = _norm(text)
-    value = EFFECT_ALIASES.get(value, value)
-    return value if value in EFFECTS else None
-
-
-def effect_label(effect: str) -> str:
-    """Human label of a canonical effect name."""
-    return EFFECT_LABELS.get(effect, effect)
-
-
-# verb forms: (3rd person, base form, noun)
-_REDUCE = ("reduces", "reduce", "reduction")
-_INCREASE = ("increases", "increase", "increase")
-_IMPROVE = ("improves", "improve", "improvement")
-_HEDGE = {Certainty.HIGH: "", Certainty.MODERATE: "probably ", Certainty.LOW: "may "}
-
-
-def _outcome_in_sentence(outcome: str) -> str:
-    """Lower-case the first letter of an outcome unless it starts an acronym (``NIHSS``)."""
-    outcome = outcome.strip().rstrip(".")
-    if len(outcome) > 1 and outcome[0].isupper() and not outcome[1].isupper() and not outcome[1].isdigit():
-        return outcome[0].lower() + outcome[1:]
-    return outcome
-
-
-def _capitalise(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def plain_language(certainty: Certainty, effect: str | None, intervention: str, outcome: str,
-                   outcome_type: str = "undesirable") -> str:
-    """GRADE's standard plain-language sentence for ``certainty`` and ``effect`` (Santesso 2020); "" without an effect."""
-    x = intervention.strip() or "the intervention"
-    o = _outcome_in_sentence(outcome)
-    if certainty is Certainty.VERY_LOW:
-        return f"The evidence is very uncertain about the effect of {x} on {o}."
-    if effect is None:
-        return ""  # no effect stated: no sentence rather than one that contradicts the certainty
-    if effect == "uncertain":
-        return f"It is unclear whether {x} affects {o}."
-    hedge = _HEDGE[certainty]
-    may = certainty is Certainty.LOW
-    if effect == "little-or-no":
-        verb = "result" if may else "results"
-        return _capitalise(f"{x} {hedge}{verb} in little to no difference in {o}.")
-    benefit = effect.endswith("benefit")
-    if outcome_type == "desirable":
-        forms = _IMPROVE if benefit else _REDUCE
-    else:
-        forms = _REDUCE if benefit else _INCREASE
-    if effect.startswith("large-"):
-        verb = "result" if may else "results"
-        return _capitalise(f"{x} {hedge}{verb} in a large {forms[2]} in {o}.")
-    verb = forms[1] if may else forms[0]
-    slightly = " slightly" if effect.startswith("small-") else ""
-    return _capitalise(f"{x} {hedge}{verb} {o}{slightly}.")
+from sphinxext_evidence.grade.levels import DIRECTIONAL, Certainty
+from sphinxext_evidence.grade.levels import norm as _norm
 
 
 # --- downgrades and upgrades -----------------------------------------------------------------
@@ -210,8 +44,8 @@ _DOMAIN_ALIASES = {
 }
 _LEVEL_WORDS = {"serious": 1, "very-serious": 2, "one": 1, "two": 2}
 # "word -1", "word: +2" at the start of a line: an entry, even with a misspelt reason.
-_ENTRY_RE = re.compile(r"^[A-Za-z][\w-]*\s*:?\s*[-+][12]\b")
-_LEVEL_RE = re.compile(r"^\(?\s*([-+\u2212\u2013]?)\s*([12])\s*\)?(?=$|[\s:,.)\u2014-])")
+_ENTRY_RE = re.compile(r"^[A-Za-z][\w-]*\s*:?\s*[-+\u2212]\d\b")
+_LEVEL_RE = re.compile(r"^\(?\s*([-+\u2212\u2013]?)\s*(\d+)\s*\)?(?=$|[\s:,.)\u2014-])")
 
 
 @dataclass(frozen=True)
@@ -308,6 +142,11 @@ def parse_ratings(text: str, kind: str) -> RatingParse:
                                     f"{'+' if sign > 0 else '-'}2")
             levels = int(match.group(2))
             rest = rest[match.end():]
+            if levels not in (1, 2):
+                out.problems.append(f"{kind} {domain!r} has level {match.group(1)}{levels}; GRADE moves one or two "
+                                    f"levels per reason ({'+' if sign > 0 else '-'}1 or {'+' if sign > 0 else '-'}2), "
+                                    f"so this {kind} is not counted")
+                continue
         elif level_word:
             levels = _LEVEL_WORDS[_norm(level_word.group(1))]
             rest = rest[level_word.end():]
@@ -321,37 +160,49 @@ def parse_ratings(text: str, kind: str) -> RatingParse:
 
 # --- study design and consistency -------------------------------------------------------------
 
-DESIGNS = ("randomised", "observational")
+RANDOMISED, NON_RANDOMISED, ROBINS_I, MIXED = "randomised", "non-randomised", "non-randomised-robins-i", "mixed"
+DESIGNS = (RANDOMISED, NON_RANDOMISED, ROBINS_I)
+DESIGN_LABELS = {RANDOMISED: "randomised", NON_RANDOMISED: "non-randomised",
+                 ROBINS_I: "non-randomised (assessed with ROBINS-I)", MIXED: "a mix of randomised and non-randomised"}
 _DESIGN_ALIASES = {
-    "randomized": "randomised", "rct": "randomised", "rcts": "randomised", "randomised-trials": "randomised",
-    "randomized-trials": "randomised", "trial": "randomised", "trials": "randomised",
-    "non-randomised": "observational", "non-randomized": "observational", "nonrandomised": "observational",
-    "nonrandomized": "observational", "nrs": "observational", "cohort": "observational",
-    "case-control": "observational",
+    "randomized": RANDOMISED, "rct": RANDOMISED, "rcts": RANDOMISED, "randomised-trials": RANDOMISED,
+    "randomized-trials": RANDOMISED, "non-randomized": NON_RANDOMISED, "nonrandomised": NON_RANDOMISED,
+    "nonrandomized": NON_RANDOMISED, "nrs": NON_RANDOMISED, "observational": NON_RANDOMISED,
+    "cohort": NON_RANDOMISED, "case-control": NON_RANDOMISED, "quasi-randomised": NON_RANDOMISED,
+    "quasi-randomized": NON_RANDOMISED, "interrupted-time-series": NON_RANDOMISED, "its": NON_RANDOMISED,
 }
-_OBSERVATIONAL_RE = re.compile(r"non-?randomi[sz]ed|observational|cohort|case[- ]control|\bNRS\b", re.I)
+# Quasi-randomised trials (allocation by date of birth, alternation) are non-randomised studies.
+_NON_RANDOMISED_RE = re.compile(
+    r"quasi[- ]?randomi[sz]ed|non-?randomi[sz]ed|observational|cohort|case[- ]control|\bNRS\b|"
+    r"interrupted time[- ]series|\bITS\b|before[- ]and[- ]after|controlled before|case series|registry", re.I)
 _RANDOMISED_RE = re.compile(r"\bRCTs?\b|randomi[sz]ed", re.I)
 
 
 def parse_design(text: str) -> str | None:
-    """``randomised`` or ``observational`` for an explicit ``:design:`` value, else None."""
-    value = _norm(text)
+    """The design of an explicit ``:design:`` value, or None when it is not one.
+
+    ROBINS-I named anywhere in the value marks non-randomised evidence whose risk
+    of bias was assessed with ROBINS-I, which starts at high certainty.
+    """
+    if re.search(r"robins[- ]?i\b", text, re.I):
+        return ROBINS_I
+    value = _norm(re.sub(r"\(.*?\)", "", text))
     value = _DESIGN_ALIASES.get(value, value)
     return value if value in DESIGNS else None
 
 
 def infer_design(studies: str) -> str | None:
-    """Guess the design from ``:studies:`` text ("6 RCTs" → randomised); None when unclear."""
-    if _OBSERVATIONAL_RE.search(studies or ""):
-        return "observational"
-    if _RANDOMISED_RE.search(studies or ""):
-        return "randomised"
-    return None
+    """Read the design from ``:studies:`` ("6 RCTs" → randomised); ``mixed`` for both kinds; None when unclear."""
+    non_randomised = bool(_NON_RANDOMISED_RE.search(studies or ""))
+    randomised = bool(_RANDOMISED_RE.search(_NON_RANDOMISED_RE.sub(" ", studies or "")))
+    if randomised and non_randomised:
+        return MIXED
+    return RANDOMISED if randomised else NON_RANDOMISED if non_randomised else None
 
 
 def starting_certainty(design: str) -> Certainty:
-    """Randomised evidence starts high, observational evidence low."""
-    return Certainty.HIGH if design == "randomised" else Certainty.LOW
+    """Randomised evidence (and non-randomised assessed with ROBINS-I) starts high, other non-randomised low."""
+    return Certainty.HIGH if design in (RANDOMISED, ROBINS_I) else Certainty.LOW
 
 
 def expected_certainty(design: str, ratings: list[Rating]) -> Certainty:
@@ -366,7 +217,7 @@ def _levels_text(n: int) -> str:
 
 def consistency_problem(certainty: Certainty, design: str | None, ratings: list[Rating]) -> str | None:
     """Why ``certainty`` does not follow from the design and ratings, or None when it does."""
-    if design is None:
+    if design is None or design == MIXED:
         return None
     expected = expected_certainty(design, ratings)
     if expected == certainty:
@@ -374,15 +225,28 @@ def consistency_problem(certainty: Certainty, design: str | None, ratings: list[
     start = starting_certainty(design)
     downs = -sum(r.levels for r in ratings if r.levels < 0)
     ups = sum(r.levels for r in ratings if r.levels > 0)
+    what = f"{DESIGN_LABELS[design]} evidence starts at {start.label.lower()}"
+    if certainty < start and not downs:
+        return (f"stated certainty is {certainty.label.lower()}, but {what} and no downgrade is given; "
+                "say why in :downgrade: (for example 'imprecision -1 wide confidence interval')")
+    if certainty > start and not ups:
+        return (f"stated certainty is {certainty.label.lower()}, but {what} and no upgrade is given; "
+                "say why in :upgrade: (large-effect, dose-response or confounding)")
     moves = []
     if downs:
         moves.append(f"downgraded {_levels_text(downs)}")
     if ups:
         moves.append(f"upgraded {_levels_text(ups)}")
     moved = " and ".join(moves) or "not downgraded or upgraded"
-    return (f"stated certainty is {certainty.label.lower()}, but {design} evidence starts at "
-            f"{start.label.lower()} and is {moved}, which gives {expected.label.lower()}; "
-            "fix :certainty: or the :downgrade:/:upgrade: list")
+    return (f"stated certainty is {certainty.label.lower()}, but {what} and is {moved}, which gives "
+            f"{expected.label.lower()}; fix :certainty: or the :downgrade:/:upgrade: list")
+
+
+def unexplained(ratings: list[Rating]) -> list[str]:
+    """One message per downgrade or upgrade given without a reason."""
+    return [f"{'downgrade' if r.levels < 0 else 'upgrade'} for {DOMAIN_LABELS.get(r.domain, r.domain)} has no "
+            f"reason; say why after the level, as in '{r.domain} {r.levels:+d} <reason>'"
+            for r in ratings if not r.reason.strip()]
 
 
 def effect_problem(certainty: Certainty, effect: str | None) -> str | None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import string
+from typing import Any
 
 from docutils import nodes
 
-from sphinxext_evidence.grade.card import certainty_nodes, participants_text, ratings, target
+from sphinxext_evidence.grade.card import certainty_nodes, participants_text, ratings, statement, target
 from sphinxext_evidence.grade.nodes import certainty_table, grade_card
-from sphinxext_evidence.grade.rules import Certainty, parse_certainty
-from sphinxext_evidence.render_utils import entry, label_cells, table
+from sphinxext_evidence.grade.levels import Certainty, parse_certainty
+from sphinxext_evidence.render_utils import entry, label_cells, move_body, table
 from sphinxext_evidence.resolve import PageContext
 
 DASH = "\u2014"
@@ -17,11 +18,29 @@ SOF_COLUMNS = ("Outcomes", "Anticipated absolute effects", "Relative effect (95%
                "\u2116 of participants (studies)", "Certainty", "Comments")
 SOF_WIDTHS = (14, 14, 13, 12, 12, 25)
 TABLE_CLASSES = ["longtable", "colwidths-given"]
+IMPORTANCE_LABELS = {"critical": "Critical", "important": "Important", "not-important": "Not important"}
 
 
 def para(text: str, classes: list[str] | None = None) -> nodes.paragraph:
     """A paragraph of plain ``text``."""
     return nodes.paragraph(text, text, classes=classes or [])
+
+
+def absolute_effects(data: dict[str, Any], node: certainty_table) -> list[nodes.Node]:
+    """The anticipated absolute effects: computed risks per 1,000 for each baseline, or the author's text."""
+    if not data.get("risks"):
+        return [para(data.get("absolute") or DASH)]
+    comparison = data.get("comparison") or node.get("comparison") or "comparator"
+    intervention = data.get("intervention") or node.get("intervention") or "intervention"
+    out: list[nodes.Node] = []
+    for risk in data["risks"]:
+        if risk["label"]:
+            out.append(nodes.paragraph("", "", nodes.strong(risk["label"], risk["label"]),
+                                       classes=["evidence-sof-risk-label"]))
+        out.append(para(f"Risk with {comparison}: {risk['comparator']}", ["evidence-sof-risk-comparator"]))
+        out.append(para(f"Risk with {intervention}: {risk['intervention']}", ["evidence-sof-risk-intervention"]))
+        out.append(para(risk["difference"], ["evidence-sof-risk-difference"]))
+    return out
 
 
 def render_certainty_table(node: certainty_table, ctx: PageContext) -> list[nodes.Node]:
@@ -35,14 +54,18 @@ def render_certainty_table(node: certainty_table, ctx: PageContext) -> list[node
             info += nodes.field("", nodes.field_name(label, label), nodes.field_body("", para(node[name])))
     if len(info):
         wrapper += info
+    rows = [child for child in node.children if isinstance(child, grade_card)]
+    with_importance = any(card["grade"].get("importance") for card in rows)
     # pdflatex has no glyph for the numero sign.
     columns = SOF_COLUMNS if fmt != "latex" else (*SOF_COLUMNS[:3], "No. of participants (studies)",
                                                  *SOF_COLUMNS[4:])
-    table_node, tbody = table(["evidence-sof-table", *TABLE_CLASSES], SOF_WIDTHS, columns)
+    widths = SOF_WIDTHS
+    if with_importance:
+        columns, widths = (*columns, "Importance"), (*SOF_WIDTHS[:-1], SOF_WIDTHS[-1] - 8, 8)
+    table_node, tbody = table(["evidence-sof-table", *TABLE_CLASSES], widths, columns)
     title = nodes.title(node["title"], node["title"])
     table_node.insert(0, title)
     footnotes: list[str] = []
-    rows = [child for child in node.children if isinstance(child, grade_card)]
     anchor_base = f"{rows[0]['anchor']}-sof" if rows else "evidence-sof"
     table_node["ids"] = [anchor_base]
     others = [child for child in node.children if not isinstance(child, grade_card)]
@@ -59,19 +82,19 @@ def render_certainty_table(node: certainty_table, ctx: PageContext) -> list[node
         if data.get("followup"):
             cell += para(f"Follow-up: {data['followup']}", ["evidence-sof-followup"])
         row += cell
-        row += entry(para(data.get("absolute") or DASH))
+        row += entry(*absolute_effects(data, node))
         row += entry(para(data.get("relative") or DASH))
         row += entry(para(participants_text(data, False) or DASH))
         certainty = nodes.paragraph()
         certainty += certainty_nodes(level, fmt, suffix=False)
-        letters = []
         for rating in ratings(data):
             if rating.footnote not in footnotes:
                 footnotes.append(rating.footnote)
-            letters.append(string.ascii_lowercase[footnotes.index(rating.footnote) % 26])
+        # Marks in reading order (a, b, c), whatever order the reasons were written in.
+        letters = sorted({string.ascii_lowercase[footnotes.index(r.footnote) % 26] for r in ratings(data)})
         if letters:
             sup = nodes.superscript(classes=["evidence-sof-mark"])
-            for i, letter in enumerate(dict.fromkeys(letters)):
+            for i, letter in enumerate(letters):
                 if i:
                     sup += nodes.Text(",")
                 if fmt == "html":
@@ -80,12 +103,11 @@ def render_certainty_table(node: certainty_table, ctx: PageContext) -> list[node
                     sup += nodes.Text(letter)
             certainty += sup
         row += entry(certainty, classes=["evidence-sof-certainty"])
-        comments = entry(para(data["sentence"], ["evidence-grade-statement"]) if data["sentence"] else para(""))
-        for child in list(card.children):
-            card.remove(child)
-            if len(child):
-                comments += child
+        comments = entry(statement(data) if data["sentence"] else para(""))
+        move_body(card, comments)
         row += comments
+        if with_importance:
+            row += entry(para(IMPORTANCE_LABELS.get(data.get("importance", ""), DASH)))
         if fmt == "html":
             label_cells(row, columns)
         tbody += row

@@ -1,0 +1,182 @@
+"""Anticipated absolute effects per 1,000 for a GRADE summary-of-findings table.
+
+Pure logic (standard library only), following the Cochrane Handbook chapter 14 (section
+14.1.5) and GRADEpro: an assumed comparator risk (ACR) and a ratio measure with its
+confidence interval give the risk with the intervention and the risk difference, both
+per 1,000 people.
+
+* RR: risk = ACR × RR.
+* OR: risk = OR × ACR / (1 − ACR + OR × ACR), through the comparator odds.
+* HR: risk = 1 − (1 − ACR) ** HR, with ACR the proportion with the event at the time point.
+
+Numbers are rounded half away from zero to whole numbers per 1,000; the difference and
+its interval come from the unrounded risks, so they can differ by one from the
+difference of the rounded risks, as in GRADEpro.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+MEASURES = ("RR", "OR", "HR")
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """An assumed comparator risk, in events per 1,000, with an optional population label."""
+
+    per_1000: float
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class AbsoluteEffect:
+    """Risk with the comparator and with the intervention, and their difference, per 1,000."""
+
+    baseline: int
+    risk: int
+    risk_low: int
+    risk_high: int
+    difference: int
+    difference_low: int
+    difference_high: int
+    label: str = ""
+    # Sign of the unrounded difference (-1, 0 or 1): says "0 fewer" from "0 more" when it rounds to 0.
+    direction: int = 0
+
+
+# --- parsing the baseline risk ---------------------------------------------------------------
+
+# A number with optional thousands groups ("1,000", "10 000"); a leading minus only so that a
+# negative risk is reported as out of range rather than unreadable.
+_NUM = r"-?(?:\d{1,3}(?:[,\s\u00a0\u202f]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+_RATE = re.compile(rf"({_NUM})\s*per\s*({_NUM})", re.I)
+_COUNT = re.compile(rf"({_NUM})\s*(?:/|of|events?\s+in)\s*({_NUM})", re.I)
+_PERCENT = re.compile(rf"({_NUM})\s*%")
+_PROPORTION = re.compile(_NUM)
+_FORMS = "'200 per 1,000', '20%', '0.2' or '45/300'"
+_OUT_OF_RANGE = "the risk must be above 0 and below 1,000 per 1,000"
+
+
+def _number(text: str) -> float:
+    return float(re.sub(r"[,\s\u00a0\u202f]", "", text))
+
+
+def _risk(value: str) -> float | str:
+    """The risk per 1,000 written in ``value``, or why it cannot be read."""
+    if match := _RATE.fullmatch(value):
+        events, per = _number(match[1]), _number(match[2])
+        if per <= 0:
+            return "the 'per' number must be above 0"
+        return events * 1000 / per
+    if match := _COUNT.fullmatch(value):
+        events, total = _number(match[1]), _number(match[2])
+        if total <= 0:
+            return "the total must be above 0"
+        if events > total:
+            return f"more events ({match[1]}) than people ({match[2]})"
+        return events * 1000 / total
+    if match := _PERCENT.fullmatch(value):
+        return _number(match[1]) * 10
+    if _PROPORTION.fullmatch(value):
+        proportion = _number(value)
+        if 0 < proportion < 1:
+            return proportion * 1000
+        hint = f"; for a rate write '{value} per 1,000'" if proportion > 1 else ""
+        return f"a proportion must be between 0 and 1 (exclusive){hint}"
+    return f"not a risk; write it as {_FORMS}"
+
+
+def parse_baseline(text: str) -> tuple[list[Baseline], list[str]]:
+    """Parse a :baseline-risk: value into baselines and problems (human-readable messages)."""
+    baselines: list[Baseline] = []
+    problems: list[str] = []
+    pieces = [p.strip() for p in re.split(r"[;\n]", text) if p.strip()]
+    if not pieces:
+        return [], [f"no baseline risk given; write it as {_FORMS}"]
+    for piece in pieces:
+        label, _, value = piece.rpartition(":")
+        risk = _risk(value.strip())
+        if isinstance(risk, float) and not 0 < risk < 1000:
+            risk = f"{_OUT_OF_RANGE}, not {risk:,g}"
+        if isinstance(risk, str):
+            problems.append(f"baseline risk '{piece}': {risk}")
+        else:
+            baselines.append(Baseline(risk, label.strip()))
+    return baselines, problems
+
+
+# --- absolute effects ------------------------------------------------------------------------
+
+def round_half_away(value: float) -> int:
+    """Round to a whole number, halves away from zero (12.5 → 13, −12.5 → −13)."""
+    # Rounding to 9 places first drops float noise, so 12.499999999999998 counts as the half it is.
+    return int(Decimal(repr(round(value, 9))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def risk_per_1000(measure: str, ratio: float, per_1000: float) -> float:
+    """The unrounded risk with the intervention per 1,000 for one ratio, clamped to 0–1,000."""
+    if not (math.isfinite(ratio) and ratio > 0):
+        raise ValueError(f"a ratio must be a positive number, not {ratio!r}")
+    acr = per_1000 / 1000
+    kind = measure.strip().upper()
+    if kind == "RR":
+        risk = per_1000 * ratio
+    elif kind == "OR":
+        risk = 1000 * ratio * acr / (1 - acr + ratio * acr)
+    elif kind == "HR":
+        risk = 1000 * (1 - (1 - acr) ** ratio)
+    else:
+        raise ValueError(f"unknown measure {measure!r}; expected one of {', '.join(MEASURES)}")
+    return min(max(risk, 0.0), 1000.0)
+
+
+def absolute_effect(measure: str, estimate: float, low: float, high: float, baseline: Baseline) -> AbsoluteEffect:
+    """Anticipated absolute effect per 1,000 for a ratio measure ("RR", "OR" or "HR") with its CI."""
+    per_1000 = baseline.per_1000
+    if not (math.isfinite(per_1000) and 0 < per_1000 < 1000):
+        raise ValueError(f"a baseline risk must be above 0 and below 1,000 per 1,000, not {per_1000!r}")
+    point, bound_a, bound_b = (risk_per_1000(measure, r, per_1000) for r in (estimate, low, high))
+    risk_low, risk_high = sorted((bound_a, bound_b))
+    difference = point - per_1000
+    return AbsoluteEffect(
+        baseline=round_half_away(per_1000),
+        risk=round_half_away(point),
+        risk_low=round_half_away(risk_low),
+        risk_high=round_half_away(risk_high),
+        difference=round_half_away(difference),
+        difference_low=round_half_away(risk_low - per_1000),
+        difference_high=round_half_away(risk_high - per_1000),
+        label=baseline.label,
+        direction=(difference > 0) - (difference < 0),
+    )
+
+
+def ratio_from_rrr(rrr_percent: float) -> float:
+    """A relative risk reduction in percent as a risk ratio: RRR 25 → RR 0.75."""
+    if not (math.isfinite(rrr_percent) and rrr_percent < 100):
+        raise ValueError(f"a relative risk reduction must be below 100%, not {rrr_percent!r}")
+    return (100 - rrr_percent) / 100
+
+
+# --- wording ---------------------------------------------------------------------------------
+
+def describe_risk(effect: AbsoluteEffect) -> str:
+    """The risk with the intervention and its CI: '150 per 1,000 (120 to 180)'."""
+    return f"{effect.risk:,} per 1,000 ({effect.risk_low:,} to {effect.risk_high:,})"
+
+
+def describe_difference(effect: AbsoluteEffect) -> str:
+    """The risk difference and its CI in GRADEpro's words: '10 fewer per 1,000 (30 fewer to 15 more)'."""
+    decrease = effect.difference < 0 or (effect.difference == 0 and effect.direction < 0)
+    zero_word = "fewer" if decrease else "more"
+
+    def words(value: int) -> str:
+        word = "fewer" if value < 0 else "more" if value > 0 else zero_word
+        return f"{abs(value):,} {word}"
+
+    return (f"{words(effect.difference)} per 1,000 "
+            f"({words(effect.difference_low)} to {words(effect.difference_high)})")

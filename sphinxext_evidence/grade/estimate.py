@@ -1,0 +1,114 @@
+"""Effect estimates as authors write them in ``:relative:``, and what they say about direction.
+
+Ratio measures (RR, OR, HR; RRR is read as the risk ratio it implies) have no
+effect at 1; differences (MD, SMD) at 0.  An estimate below no effect means
+fewer events or a lower value of the outcome, above it more or higher.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from sphinxext_evidence.grade.absolute import ratio_from_rrr
+
+#: Names authors use -> the measure's abbreviation.
+MEASURES = {
+    "rr": "RR", "risk ratio": "RR", "relative risk": "RR",
+    "or": "OR", "odds ratio": "OR",
+    "hr": "HR", "hazard ratio": "HR",
+    "rrr": "RRR", "relative risk reduction": "RRR",
+    "md": "MD", "mean difference": "MD",
+    "smd": "SMD", "standardised mean difference": "SMD", "standardized mean difference": "SMD",
+}
+RATIOS = ("RR", "OR", "HR")
+_NUMBER = r"[-+\u2212]?\d+(?:\.\d+)?"
+_NAME_RE = re.compile(r"^\s*(%s)\b\s*[:=]?\s*" % "|".join(sorted(map(re.escape, MEASURES), key=len, reverse=True)),
+                      re.IGNORECASE)
+_VALUE_RE = re.compile(rf"^({_NUMBER})\s*(%?)")
+_CI_RE = re.compile(
+    rf"(?:95\s*%\s*CI\s*[:,]?\s*)?({_NUMBER})\s*%?\s*(?:to|\u2013|\u2014|,|;|-(?=\s*[-+\u2212]?\d))\s*({_NUMBER})\s*%?",
+    re.IGNORECASE)
+
+
+def _number(text: str) -> float:
+    return float(text.replace("\u2212", "-"))
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A relative effect with its confidence interval; RRR is stored as the risk ratio it implies."""
+
+    measure: str
+    value: float
+    low: float | None = None
+    high: float | None = None
+    unit: str = ""
+    written: str = ""
+
+    @property
+    def is_ratio(self) -> bool:
+        """True for RR, OR and HR (no effect at 1)."""
+        return self.measure in RATIOS
+
+    @property
+    def null(self) -> float:
+        """The value meaning no effect."""
+        return 1.0 if self.is_ratio else 0.0
+
+    @property
+    def direction(self) -> int:
+        """-1 when the outcome goes down (fewer events, lower values), +1 when it goes up, 0 at no effect."""
+        return (self.value > self.null) - (self.value < self.null)
+
+    @property
+    def crosses_null(self) -> bool | None:
+        """Whether the CI includes no effect (None when no CI was given)."""
+        if self.low is None or self.high is None:
+            return None
+        return self.low <= self.null <= self.high
+
+    @property
+    def near_null(self) -> bool:
+        """True when the estimate itself is within a trivial distance of no effect (ratio 0.9–1.11, SMD ±0.1)."""
+        if self.is_ratio:
+            return abs(math.log(self.value)) < math.log(1 / 0.9)
+        return self.measure == "SMD" and abs(self.value) < 0.1
+
+
+def parse_estimate(text: str) -> tuple[Estimate | None, str | None]:
+    """Read ``RR 0.96 (0.65 to 1.41)`` and its variants; return the estimate or what is wrong."""
+    written = " ".join(text.split())
+    name = _NAME_RE.match(written)
+    if not name:
+        return None, (f"{written!r} does not start with a measure (RR, OR, HR, RRR, MD or SMD), "
+                      "as in 'RR 0.96 (0.65 to 1.41)'")
+    measure = MEASURES[name.group(1).lower()]
+    rest = written[name.end():]
+    value_match = _VALUE_RE.match(rest)
+    if not value_match:
+        return None, f"{written!r} has no number after {measure}"
+    value = _number(value_match.group(1))
+    after = rest[value_match.end():]
+    ci = _CI_RE.search(after)
+    low = high = None
+    unit = ""
+    if ci:
+        low, high = sorted((_number(ci.group(1)), _number(ci.group(2))))
+        unit = after[:ci.start()].strip(" ([,;")
+    else:
+        unit = after.strip(" ([,;)")
+    if measure == "RRR":
+        # A relative risk reduction of 25% is a risk ratio of 0.75 (its CI flips).
+        if value >= 100 or (high is not None and high >= 100):
+            return None, f"{written!r}: a relative risk reduction is below 100%"
+        value = ratio_from_rrr(value)
+        if low is not None and high is not None:
+            low, high = sorted((ratio_from_rrr(high), ratio_from_rrr(low)))
+        measure = "RR"
+    if measure in RATIOS and (value <= 0 or (low is not None and low <= 0)):
+        return None, f"{written!r}: a ratio is greater than 0"
+    if low is not None and high is not None and not low <= value <= high:
+        return None, f"{written!r}: the estimate lies outside its confidence interval"
+    return Estimate(measure, value, low, high, unit if measure in ("MD",) else "", written), None

@@ -1,0 +1,106 @@
+"""What a grade's numbers say: the effect's direction checked against ``:relative:``, or derived from it.
+
+The direction of an effect on the outcome (up or down) follows from the
+estimate; whether that is a benefit follows from the outcome's polarity
+(``:outcome-type:`` or the vocabulary in :mod:`.statements`).  Problems are
+returned as ``(subtype, message)`` pairs for the directive to warn about.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sphinxext_evidence.grade.estimate import Estimate
+from sphinxext_evidence.grade.levels import Certainty, effect_benefits, effect_size, make_effect
+from sphinxext_evidence.grade.rules import Rating
+from sphinxext_evidence.grade.statements import outcome_type_of
+
+# GRADE's default thresholds of an appreciable benefit or harm: a relative change of 25 %
+# for ratios, 0.2 for a standardised mean difference.
+APPRECIABLE_RATIO = (0.75, 1.25)
+APPRECIABLE_SMD = 0.2
+
+
+@dataclass
+class Judgement:
+    """The effect to state, the direction of the outcome (+1 up, -1 down, 0 none known) and the problems found."""
+
+    effect: str | None
+    outcome_type: str | None
+    increase: bool | None
+    derived: bool = False
+    contradicted: bool = False  # the stated effect points the other way from the numbers
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _direction_words(increase: bool) -> str:
+    return "an increase" if increase else "a decrease"
+
+
+def _precise_null(estimate: Estimate) -> bool:
+    """True when the whole CI lies within no appreciable benefit or harm."""
+    if estimate.low is None or estimate.high is None:
+        return False
+    if estimate.is_ratio:
+        return APPRECIABLE_RATIO[0] <= estimate.low and estimate.high <= APPRECIABLE_RATIO[1]
+    return estimate.measure == "SMD" and -APPRECIABLE_SMD <= estimate.low and estimate.high <= APPRECIABLE_SMD
+
+
+def _derive(estimate: Estimate, outcome_type: str | None, j: Judgement) -> None:
+    """Set the effect from the estimate when the author gave none."""
+    if estimate.near_null:
+        j.effect, j.increase, j.derived = "little-or-no", None, True
+        return
+    if estimate.crosses_null:
+        j.problems.append(("missing-option", f"no :effect: given and the confidence interval of "
+                                             f"{estimate.written} includes no effect, so the size of the effect "
+                                             "cannot be read from it; state :effect:"))
+        return
+    j.increase, j.derived = estimate.direction > 0, True
+    if outcome_type is not None:
+        j.effect = make_effect(j.increase == (outcome_type == "desirable"))
+
+
+def judge(outcome: str, certainty: Certainty, effect: str | None, outcome_type: str | None,
+          estimate: Estimate | None, ratings: list[Rating], intervention: str = "") -> Judgement:
+    """Check ``effect`` against ``estimate`` (or derive it), resolve the outcome's polarity, list the problems."""
+    polarity = outcome_type or outcome_type_of(outcome)
+    j = Judgement(effect, polarity, None)
+    benefit = effect_benefits(effect) if effect else None
+    if benefit is not None and polarity is not None:
+        j.increase = benefit == (polarity == "desirable")
+    if certainty is Certainty.VERY_LOW:
+        return j  # GRADE states no direction at very low certainty
+    if estimate is not None:
+        if effect is None:
+            _derive(estimate, polarity, j)
+        elif j.increase is not None and estimate.direction and (estimate.direction > 0) != j.increase:
+            x = intervention or "the intervention"
+            j.contradicted = True
+            j.problems.append(("grade-direction", f":effect: {effect} says {x} brings {_direction_words(j.increase)} "
+                                                  f"in {outcome}, but :relative: {estimate.written} is "
+                                                  f"{_direction_words(estimate.direction > 0)}; fix :effect: or "
+                                                  ":outcome-type: (no plain-language sentence is shown until they "
+                                                  "agree)"))
+        elif benefit is not None and polarity is None and estimate.direction:
+            j.increase = estimate.direction > 0  # the numbers say which way, whatever the polarity
+        _imprecision(estimate, j.effect, ratings, j)
+    if j.effect in ("large-benefit", "benefit", "small-benefit", "small-harm", "harm", "large-harm") \
+            and polarity is None:
+        j.problems.append(("grade-outcome-type", f"is {outcome!r} a desirable outcome (more is better, like "
+                                                 "survival) or an undesirable one (like death)? Say "
+                                                 ":outcome-type: desirable or undesirable"))
+    return j
+
+
+def _imprecision(estimate: Estimate, effect: str | None, ratings: list[Rating], j: Judgement) -> None:
+    if not estimate.crosses_null:
+        return
+    if effect and effect_size(effect) == "large":
+        j.problems.append(("grade-imprecision", f":effect: {effect} is large, but the confidence interval of "
+                                                f"{estimate.written} includes no effect"))
+    downgraded = any(r.domain == "imprecision" and r.levels < 0 for r in ratings)
+    if not downgraded and not (effect == "little-or-no" and _precise_null(estimate)):
+        j.problems.append(("grade-imprecision", f"the confidence interval of {estimate.written} includes no effect "
+                                                "but there is no imprecision downgrade; add 'imprecision -1 <reason>' "
+                                                "to :downgrade: or explain why the estimate is precise enough"))
