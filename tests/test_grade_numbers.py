@@ -78,6 +78,16 @@ def test_effect_contradicting_the_estimate_warns_naming_both():
     assert "benefit" in messages[0] and "RR 2.39 (1.10 to 5.23)" in messages[0] and "an increase" in messages[0]
 
 
+def test_size_the_numbers_rule_out():
+    none_claimed = _judge("Death", "little-or-no", "RR 0.50 (0.30 to 0.70)")
+    assert [m for s, m in none_claimed.problems if s == "grade-direction" and "little-or-no" in m]
+    assert none_claimed.contradicted
+    one_claimed = _judge("Death", "benefit", "RR 1.00 (0.95 to 1.05)")
+    assert [m for s, m in one_claimed.problems if s == "grade-direction" and "no appreciable effect" in m]
+    trivial = _judge("Death", "little-or-no", "RR 0.97 (0.93 to 0.99)")  # excludes 1, but trivially
+    assert not [p for p in trivial.problems if p[0] == "grade-direction"]
+
+
 def test_effect_agreeing_with_the_estimate_is_quiet():
     found = _judge("All-cause mortality", "benefit", "RR 0.75 (0.60 to 0.90)")
     assert found.problems == [] and found.increase is False

@@ -84,6 +84,7 @@ def judge(outcome: str, certainty: Certainty, effect: str | None, outcome_type: 
                                                   "agree)"))
         elif benefit is not None and polarity is None and estimate.direction:
             j.increase = estimate.direction > 0  # the numbers say which way, whatever the polarity
+        _size(estimate, effect, j)
         _imprecision(estimate, j.effect, ratings, j)
     if j.effect in ("large-benefit", "benefit", "small-benefit", "small-harm", "harm", "large-harm") \
             and polarity is None:
@@ -91,6 +92,21 @@ def judge(outcome: str, certainty: Certainty, effect: str | None, outcome_type: 
                                                  "survival) or an undesirable one (like death)? Say "
                                                  ":outcome-type: desirable or undesirable"))
     return j
+
+
+def _size(estimate: Estimate, effect: str | None, j: Judgement) -> None:
+    """A stated effect whose size the numbers rule out: none where they show one, or one where they show none."""
+    if effect is None or j.contradicted:
+        return
+    if effect == "little-or-no" and estimate.crosses_null is False and not estimate.near_null:
+        j.contradicted = True
+        j.problems.append(("grade-direction", f":effect: little-or-no, but :relative: {estimate.written} is "
+                                              f"{_direction_words(estimate.direction > 0)} whose confidence interval "
+                                              "excludes no effect; state its direction and size"))
+    elif effect_benefits(effect) is not None and (estimate.direction == 0 or _precise_null(estimate)):
+        j.contradicted = True
+        j.problems.append(("grade-direction", f":effect: {effect}, but :relative: {estimate.written} shows no "
+                                              "appreciable effect; use :effect: little-or-no or check the numbers"))
 
 
 def _imprecision(estimate: Estimate, effect: str | None, ratings: list[Rating], j: Judgement) -> None:
