@@ -53,7 +53,9 @@ SUBTYPES: dict[str, str] = {
     # resolving
     "missing": "a cited identifier with no record in the lockfile",
     "unknown-id": "an identifier the service says does not exist",
-    "retracted": "a cited work that is retracted",
+    "retracted": "a cited work that is retracted, in whole or in part, and not acknowledged",
+    "concern": "a cited work under an expression of concern, not acknowledged",
+    "superseded": "a cited work replaced by a newer or corrected version, not acknowledged",
     "grade-retracted-source": "a grade resting on a retracted work",
     "grade-overall": "a bottom-line certainty above the lowest certainty of the critical outcomes",
     "regulatory-unchecked": "a US status not checked against openFDA",

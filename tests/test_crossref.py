@@ -96,7 +96,8 @@ def test_title_markup_escapes_everything_else():
 def test_updated_by_retraction_becomes_notice():
     record = parse_works(fixture("evidence.retracted"), TODAY)[RETRACTED]
     assert record["custom"]["notices"] == [
-        {"type": "RetractionIn", "source": "Retraction doi:10.5555/evidence.retraction-notice (2020)"}]
+        {"type": "RetractionIn", "source": "Retraction doi:10.5555/evidence.retraction-notice (2020)",
+         "doi": "10.5555/evidence.retraction-notice", "origin": "Crossref"}]
     assert Article.from_csl(f"doi:{RETRACTED}", record).retracted
 
 

@@ -149,7 +149,8 @@ def test_retracted_publication() -> None:
     rec = record("efetch_pubmed_xml_993_retracted_publication_2011_excerpt.xml", "993")
     assert rec["custom"]["publication-types"] == ["Journal Article", "Retracted Publication"]
     assert rec["custom"]["notices"] == [
-        {"type": "RetractionIn", "pmid": "195582", "source": "Rowe CE. Biochem J. 1977 Apr 15;164(1):287-8"}
+        {"type": "RetractionIn", "pmid": "195582", "source": "Rowe CE. Biochem J. 1977 Apr 15;164(1):287-8",
+         "origin": "PubMed"}
     ]
     assert rec["PMCID"] == "PMC1165577"
     article = Article.from_csl("993", rec)
@@ -160,7 +161,7 @@ def test_retracted_publication() -> None:
 def test_erratum_in_without_pmid() -> None:
     rec = record("efetch_pubmed_xml_21813367_structured_abstract_erratumin_hawc.xml", "21813367")
     assert rec["custom"]["notices"] == [
-        {"type": "ErratumIn", "source": "Environ Health Perspect.2013 Apr;121(4):A113"}
+        {"type": "ErratumIn", "source": "Environ Health Perspect.2013 Apr;121(4):A113", "origin": "PubMed"}
     ]
     assert rec["PMCID"] == "PMC3261988"
     assert not Article.from_csl("21813367", rec).retracted

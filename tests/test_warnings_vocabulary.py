@@ -44,8 +44,22 @@ def _reported(call: ast.Call) -> str | None:
     return None
 
 
+def _subtype_tables() -> set[str]:
+    """Subtypes held in ``*_SUBTYPES`` tables (a feature picking one by level), outside log.py."""
+    found: set[str] = set()
+    for path in MODULES_OUTSIDE_LOG:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict) and any(
+                    isinstance(t, ast.Name) and t.id.endswith("SUBTYPES") for t in node.targets):
+                found |= {v.value for v in node.value.values if isinstance(v, ast.Constant)}
+    return found
+
+
+MODULES_OUTSIDE_LOG = [p for p in sorted(PACKAGE.rglob("*.py")) if p.name != "log.py"]
+
+
 def test_every_emitted_subtype_is_listed() -> None:
-    emitted: set[str] = set()
+    emitted: set[str] = _subtype_tables()
     dynamic = []
     for path, call in _calls():
         reported = _reported(call)

@@ -18,7 +18,7 @@ from sphinxext_evidence.resolve import PageContext, register_renderer
 
 def render_cite(node: pending_cite, ctx: PageContext) -> list:
     """Replace a :class:`pending_cite` with its label."""
-    return [cite_nodes(node["keys"], ctx, node)]
+    return [cite_nodes(node["keys"], ctx, node, node.get("acknowledged", ""))]
 
 
 def setup(app: Sphinx) -> None:

@@ -6,7 +6,7 @@ from docutils import nodes
 
 from sphinxext_evidence.citations.nodes import study_card
 from sphinxext_evidence.citations.numbering import cite_nodes
-from sphinxext_evidence.citations.references import identifier_links, notice_nodes
+from sphinxext_evidence.citations.references import NOTICE_CLASSES, identifier_links, notice_nodes
 from sphinxext_evidence.citations.styles import get_style
 from sphinxext_evidence.directive import EvidenceDirective, option_spec
 from sphinxext_evidence.domain import get_domain
@@ -16,6 +16,7 @@ from sphinxext_evidence.resolve import PageContext
 from sphinxext_evidence.text import slug
 
 CARD_FIELDS = ("design", "participants", "finding")
+CARD_OPTIONS = (*CARD_FIELDS, "acknowledge")
 
 # PubMed publication types that are noise on a card (every article is a "Journal Article").
 HIDDEN_TYPES = {"Journal Article", "English Abstract"}
@@ -27,7 +28,7 @@ class PmidDirective(EvidenceDirective):
 
     required_arguments = 1
     has_content = True
-    option_spec = option_spec(*CARD_FIELDS)
+    option_spec = option_spec(*CARD_OPTIONS)
 
     def run(self) -> list[nodes.Node]:
         """Validate the PMID and leave a :class:`study_card` placeholder holding the body."""
@@ -45,7 +46,10 @@ class PmidDirective(EvidenceDirective):
                 self.warn(f"pmid: option :{name}: is empty; give it a value or leave it out", "empty")
             elif value:
                 fields[name] = value
-        node = self.place(study_card(keys=[key], fields=fields))
+        acknowledged = " ".join((self.options.get("acknowledge") or "").split())
+        if "acknowledge" in self.options and not acknowledged:
+            self.warn("pmid: option :acknowledge: is empty; say why the work is cited", "empty")
+        node = self.place(study_card(keys=[key], fields=fields, acknowledged=acknowledged))
         # Option values are inline reStructuredText (they may cite, too).
         for name, value in fields.items():
             para = nodes.paragraph(classes=[f"evidence-field-{name}"])
@@ -72,7 +76,7 @@ def publication_type_badges(types: tuple[str, ...], separator: str = " ") -> lis
 def render_study_card(node: study_card, ctx: PageContext) -> list[nodes.Node]:
     """A card: number and title, full reference, type badges, author's facts and notes, notices."""
     key = node["keys"][0]
-    number = cite_nodes([key], ctx, node)
+    number = cite_nodes([key], ctx, node, node.get("acknowledged", ""))
     article = ctx.records.get(key)
     card = nodes.container(classes=["evidence-card"])
     card["ids"] = number["ids"]
@@ -86,9 +90,9 @@ def render_study_card(node: study_card, ctx: PageContext) -> list[nodes.Node]:
         card += nodes.paragraph("", "Metadata not available for this paper yet.", classes=["evidence-missing"])
     else:
         heading += nodes.strong("", "", *title_nodes(article.title))
-        if article.retracted:
+        if article.mark:
             heading += nodes.Text(" ")
-            heading += badge("Retracted", "retracted")
+            heading += badge(article.mark.capitalize(), NOTICE_CLASSES[article.flags()[0].level])
         card += heading
         reference = nodes.paragraph(classes=["evidence-card-reference"])
         reference.extend(get_style(ctx.config).entry(article, 0))
@@ -99,7 +103,7 @@ def render_study_card(node: study_card, ctx: PageContext) -> list[nodes.Node]:
         types = publication_type_badges(article.publication_types, separator)
         if types:
             card += nodes.paragraph("", "", *types, classes=["evidence-card-types"])
-        notices = notice_nodes(article)
+        notices = notice_nodes(article, [node["acknowledged"]] if node.get("acknowledged") else None)
         if notices is not None:
             card += notices
     fields = nodes.field_list(classes=["evidence-card-fields"])

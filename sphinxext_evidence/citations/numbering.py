@@ -9,7 +9,7 @@ from docutils import nodes
 
 from sphinxext_evidence import log
 from sphinxext_evidence.citations.styles import Cited, get_style
-from sphinxext_evidence.identifiers import key_label
+from sphinxext_evidence.identifiers import key_label, key_parts
 from sphinxext_evidence.records.model import Article
 from sphinxext_evidence.resolve import PageContext
 
@@ -23,6 +23,7 @@ class Numbering:
     numbers: dict[str, int] = field(default_factory=dict)
     backlinks: dict[str, list[str]] = field(default_factory=dict)
     warned: set[tuple[str, str]] = field(default_factory=set)
+    acknowledged: dict[str, list[str]] = field(default_factory=dict)  # key -> the author's reasons
 
     def number(self, key: str) -> int:
         """The page's number for ``key``, assigning the next one on first sight."""
@@ -64,8 +65,18 @@ def number_keys(node: nodes.Element, ctx: PageContext) -> None:
         page.number(key)
 
 
-def check(key: str, ctx: PageContext, location: nodes.Node) -> Article | None:
-    """The record for ``key``; warns (at ``location``) when it is missing or retracted."""
+#: Warning subtype per level of flag.
+FLAG_SUBTYPES = {"retraction": "retracted", "concern": "concern", "replaced": "superseded"}
+
+
+def acknowledge_hint(key: str) -> str:
+    """How an author keeps a flagged work on purpose, for ``key``'s role."""
+    kind, ident = key_parts(key)
+    return f":{kind}:`{ident} | why it is cited` (in a pmid card, :acknowledge: why it is cited)"
+
+
+def check(key: str, ctx: PageContext, location: nodes.Node, acknowledged: str = "") -> Article | None:
+    """The record for ``key``; warns (at ``location``) when it is missing, or flagged and not acknowledged."""
     article = ctx.records.get(key)
     label = key_label(key)
     if article is None:
@@ -75,29 +86,43 @@ def check(key: str, ctx: PageContext, location: nodes.Node) -> Article | None:
         else:
             log.warn(f"{label} has no record in the lockfile; build once with network access or run "
                      "'sphinx-evidence fetch' to add it", "missing", location)
-    elif article.retracted:
-        page = numbering(ctx)
-        if (key, "retracted") not in page.warned:
-            page.warned.add((key, "retracted"))
-            notices = article.notices_of("RetractionIn")
-            where = f" (retraction notice: {notices[0].source})" if notices and notices[0].source else ""
-            log.warn(f"{label} cited on page '{ctx.docname}' is retracted{where}; "
-                     "remove the citation or say why it is still cited", "retracted", location)
-    return cast("Article | None", article)
+        return None
+    page = numbering(ctx)
+    canonical = ctx.records.canonical(key)
+    if acknowledged:
+        reasons = page.acknowledged.setdefault(canonical, [])
+        if acknowledged not in reasons:
+            reasons.append(acknowledged)
+        return cast(Article, article)
+    for flag in cast(Article, article).flags()[:1]:
+        subtype = FLAG_SUBTYPES[flag.level]
+        if (canonical, subtype) in page.warned:
+            continue
+        page.warned.add((canonical, subtype))
+        notices = cast(Article, article).notices_of(flag.name)
+        where = f" ({flag.label.lower()}: {notices[0].source})" if notices and notices[0].source else ""
+        log.warn(f"{label} cited on page '{ctx.docname}' {flag.says}{where}; cite another work, or "
+                 f"keep it on purpose by acknowledging it: {acknowledge_hint(key)}", subtype, location)
+    return cast(Article, article)
 
 
-def cite_nodes(keys: list[str], ctx: PageContext, location: nodes.Node) -> nodes.inline:
-    """The inline label for ``keys`` in the page's style; each part links to its entry."""
+def cite_nodes(keys: list[str], ctx: PageContext, location: nodes.Node, acknowledged: str = "") -> nodes.inline:
+    """The inline label for ``keys`` in the page's style; each part links to its entry.
+
+    A flagged work carries its mark in words ("retracted"), in every output format.
+    """
     page = numbering(ctx)
     style = get_style(ctx.config)
     works: dict[int, Cited] = {}
     for key in keys:
-        article = check(key, ctx, location)
+        article = check(key, ctx, location, acknowledged)
         n = page.number(key)
         if n not in works:
-            works[n] = Cited(n, key, article)
+            works[n] = Cited(n, key, article, article.mark if article is not None else "")
     out = nodes.inline("", "", classes=["evidence-cite"])
     out["ids"] = [page.new_anchor(works[n].key) for n in sorted(works)]
+    if any(w.mark for w in works.values()):
+        out["classes"].append("evidence-cite-flagged")
 
     def make_link(text: str, work: Cited) -> nodes.Node:
         memo = ("tooltip", work.key)

@@ -14,10 +14,10 @@ from sphinxext_evidence.citations.styles import get_style
 from sphinxext_evidence.directive import EvidenceDirective, option_spec
 from sphinxext_evidence.identifiers import DOI_URL, PMC_URL, PUBMED_URL, key_label, key_parts
 from sphinxext_evidence.records.model import Article
+from sphinxext_evidence.records.notices import LEVELS
 from sphinxext_evidence.render_utils import badge, link
 from sphinxext_evidence.resolve import PageContext
 
-SHOWN_NOTICES = ("RetractionIn", "ErratumIn", "ExpressionOfConcernIn", "UpdateIn", "RetractionOf")
 
 
 class ReferencesDirective(EvidenceDirective):
@@ -69,28 +69,46 @@ def identifier_links(article: Article) -> list[nodes.Node]:
     return out
 
 
-def notice_nodes(article: Article) -> nodes.bullet_list | None:
-    """Retraction, erratum and expression-of-concern notices from PubMed, as a list."""
-    if not article.notices and not article.retracted:
-        return None
+NOTICE_CLASSES = {"retraction": "retracted", "concern": "concern", "replaced": "replaced", "correction": "note",
+                  "about": "note"}
+
+
+def notice_nodes(article: Article, reasons: list[str] | None = None) -> nodes.bullet_list | None:
+    """Every correction notice, in its own words and linked, most serious first; then why a flagged work is cited."""
     items = nodes.bullet_list(classes=["evidence-notices"])
-    for notice in article.notices:
-        if notice.kind not in SHOWN_NOTICES:
-            continue
-        kind = {"RetractionIn": "retracted", "ExpressionOfConcernIn": "concern"}.get(notice.kind, "note")
+    notices = sorted(article.notices, key=lambda n: LEVELS.index(n.info.level) if n.info.level in LEVELS else 9)
+    for notice in notices:
+        kind = NOTICE_CLASSES.get(notice.info.level, "note")
         para = nodes.paragraph()
         para += badge(notice.label, kind)
         para += nodes.Text(": ")
-        para += nodes.Text(notice.source or "")
+        if notice.source:
+            para += nodes.Text(notice.source)
+        links = []
         if notice.pmid:
+            links.append(link(f"PMID {notice.pmid}", PUBMED_URL.format(notice.pmid)))
+        if notice.doi and f"doi:{notice.doi}" not in notice.source:
+            links.append(link(f"doi:{notice.doi}", DOI_URL.format(notice.doi)))
+        elif notice.doi:
+            links.append(link("notice", DOI_URL.format(notice.doi)))
+        for one in links:
             para += nodes.Text(" ")
-            para += link(f"PMID {notice.pmid}", PUBMED_URL.format(notice.pmid))
+            para += one
+        if notice.note:
+            para += nodes.Text(f" — {notice.note}")
+        if notice.origin:
+            para += nodes.Text(f" (reported by {notice.origin})")
         items += nodes.list_item("", para, classes=[f"evidence-notice-{kind}"])
-    if article.retracted and not article.notices_of("RetractionIn"):
+    if article.retracted and not any(n.info.level == "retraction" for n in article.notices):
         para = nodes.paragraph()
         para += badge("Retracted", "retracted")
         para += nodes.Text(": PubMed lists this as a retracted publication.")
         items += nodes.list_item("", para, classes=["evidence-notice-retracted"])
+    for reason in reasons or ():
+        para = nodes.paragraph()
+        para += badge("Cited on purpose", "acknowledged")
+        para += nodes.Text(f": {reason}")
+        items += nodes.list_item("", para, classes=["evidence-notice-acknowledged"])
     return items if len(items) else None
 
 
@@ -120,13 +138,14 @@ def entry_nodes(key: str, ctx: PageContext) -> nodes.list_item:
             para += link(f"PMID {ident}", PUBMED_URL.format(ident), ["evidence-pmid"])
         item["classes"].append("evidence-missing")
     else:
-        if article.retracted:
-            item["classes"].append("evidence-retracted")
-            para += badge("Retracted", "retracted")
+        if article.mark:
+            level = article.flags()[0].level
+            item["classes"].append("evidence-retracted" if level == "retraction" else "evidence-flagged")
+            para += badge(article.mark.capitalize(), NOTICE_CLASSES[level])
             para += nodes.Text(" ")
         para.extend(get_style(ctx.config).entry(article, limit))
         para.extend(identifier_links(article))
-        notes = notice_nodes(article)
+        notes = notice_nodes(article, page.acknowledged.get(key))
         if notes:
             item += notes
     backs = page.backlinks.get(key, [])

@@ -24,10 +24,19 @@ class CiteRole(SphinxRole):
         self.kind = kind
 
     def run(self) -> tuple[list[Node], list[system_message]]:
-        """Validate the identifiers and leave a :class:`pending_cite` placeholder."""
+        """Validate the identifiers and leave a :class:`pending_cite` placeholder.
+
+        ``ids | why it is cited`` acknowledges a retracted or flagged work cited on purpose.
+        """
         kind = self.kind
         keys: list[str] = []
-        pieces = kind.split(self.text)
+        text, bar, reason = self.text.partition("|")
+        reason = " ".join(reason.split())
+        if bar and not reason:
+            log.warn(f"empty acknowledgement in :{self.name}: (after '|'); say why the work is cited, as in "
+                     f":{self.name}:`{text.strip()} | discussed as an example of a retracted trial`", "empty",
+                     self.get_location())
+        pieces = kind.split(text)
         for raw in pieces:
             ident = kind.parse(raw)
             if ident is None:
@@ -40,7 +49,7 @@ class CiteRole(SphinxRole):
                 log.warn(f"empty :{self.name}: role; give at least one {kind.name.upper()}", "empty",
                          self.get_location())
             return [_error(self.rawtext, self.text)], []
-        node = pending_cite(self.rawtext, keys=keys, docname=self.env.docname)
+        node = pending_cite(self.rawtext, keys=keys, docname=self.env.docname, acknowledged=reason)
         node.source, node.line = self.get_source_info()
         get_domain(self.env).note_citations(self.env.docname, keys)
         return [node], []

@@ -12,18 +12,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from sphinxext_evidence.records.notices import LEVELS, NoticeKind, kind_of
+
 # Inline markup PubMed uses in titles, kept in stored titles as these literal
 # tags; every other character of a stored title is HTML-escaped text.
 TITLE_TAGS = ("i", "b", "sup", "sub", "u")
 
-NOTICE_LABELS = {
-    "RetractionIn": "Retracted",
-    "RetractionOf": "Retraction notice for",
-    "ErratumIn": "Erratum",
-    "ExpressionOfConcernIn": "Expression of concern",
-    "UpdateIn": "Updated",
-    "CommentIn": "Comment",
-}
 
 
 @dataclass(frozen=True)
@@ -55,16 +49,37 @@ class Author:
 
 @dataclass(frozen=True)
 class Notice:
-    """A comment/correction link from PubMed: retraction, erratum, expression of concern."""
+    """A correction link: a retraction, expression of concern, erratum or newer version, and who reported it.
+
+    ``origin`` is the service that reported it (PubMed, Crossref, or Retraction
+    Watch through Crossref); ``doi`` and ``pmid`` identify the notice itself.
+    """
 
     kind: str
     pmid: str = ""
     source: str = ""
+    doi: str = ""
+    note: str = ""
+    origin: str = ""
+
+    @property
+    def info(self) -> NoticeKind:
+        """What this kind of notice means."""
+        return kind_of(self.kind)
 
     @property
     def label(self) -> str:
         """Human label for the kind of notice."""
-        return NOTICE_LABELS.get(self.kind, self.kind)
+        return self.info.label
+
+    @classmethod
+    def from_json(cls, data: Any) -> Notice | None:
+        """Read a stored notice (None when it is not one)."""
+        if not isinstance(data, dict) or not data.get("type"):
+            return None
+        return cls(kind=str(data.get("type")), pmid=str(data.get("pmid") or ""), source=str(data.get("source") or ""),
+                   doi=str(data.get("doi") or ""), note=str(data.get("note") or ""),
+                   origin=str(data.get("origin") or ""))
 
 
 @dataclass(frozen=True)
@@ -93,10 +108,24 @@ class Article:
 
     @property
     def retracted(self) -> bool:
-        """True when PubMed marks the paper retracted."""
+        """True when PubMed or Crossref marks the work retracted (in whole or in part)."""
         return "Retracted Publication" in self.publication_types or any(
-            n.kind == "RetractionIn" for n in self.notices
+            n.info.level == "retraction" for n in self.notices
         )
+
+    def flags(self) -> list[NoticeKind]:
+        """The kinds of notice that change how this work may be cited, most serious first, once each."""
+        kinds = {n.info.name: n.info for n in self.notices if n.info.flags}
+        if "Retracted Publication" in self.publication_types and not any(
+                k.level == "retraction" for k in kinds.values()):
+            kinds["RetractionIn"] = kind_of("RetractionIn")
+        return sorted(kinds.values(), key=lambda k: (LEVELS.index(k.level), k.name))
+
+    @property
+    def mark(self) -> str:
+        """The word shown beside every citation of this work ('' when it is not flagged)."""
+        flags = self.flags()
+        return flags[0].mark if flags else ""
 
     def notices_of(self, *kinds: str) -> list[Notice]:
         """Notices of the given kinds, in stored order."""
@@ -131,10 +160,7 @@ class Article:
             pmcid=str(data.get("PMCID") or ""),
             url=str(data.get("URL") or ""),
             publication_types=tuple(custom.get("publication-types") or ()),
-            notices=tuple(
-                Notice(kind=str(n.get("type", "")), pmid=str(n.get("pmid") or ""), source=str(n.get("source") or ""))
-                for n in custom.get("notices") or ()
-            ),
+            notices=tuple(n for n in (Notice.from_json(x) for x in custom.get("notices") or ()) if n is not None),
         )
 
 
@@ -220,13 +246,22 @@ class FdaApplication:
 
 @dataclass(frozen=True)
 class FdaRecord:
-    """What one openFDA look-up by name found (``applications`` empty: no application on record)."""
+    """What one openFDA look-up by name found (``applications`` empty: not found in Drugs@FDA).
+
+    ``total`` is how many applications openFDA counted (``meta.results.total``);
+    it can exceed ``applications``, which holds at most one request's worth.
+    """
 
     name: str
     checked: str
     applications: tuple[FdaApplication, ...] = ()
     total: int = 0
     data_updated: str = ""
+
+    @property
+    def not_shown(self) -> int:
+        """How many applications openFDA counted but did not send."""
+        return max(self.total - len(self.applications), 0)
 
     def to_json(self) -> dict[str, Any]:
         """The lockfile form."""

@@ -24,6 +24,7 @@ from sphinx.application import Sphinx
 from sphinxext_evidence import __version__
 from sphinxext_evidence.identifiers import DOI_RE
 from sphinxext_evidence.records.model import TITLE_TAGS, plain_title
+from sphinxext_evidence.records.notices import CROSSREF_UPDATE_TO, CROSSREF_UPDATED_BY
 from sphinxext_evidence.sources.base import FetchResult, HttpSettings, ServiceError, Source, describe_batch
 from sphinxext_evidence.sources.base import http_settings
 
@@ -66,18 +67,6 @@ TYPE_LABELS = {
     "report": "Report",
     "dissertation": "Thesis",
     "dataset": "Dataset",
-}
-# Crossref update types (``updated-by`` on a work, ``update-to`` on a notice) → PubMed-style notices.
-UPDATE_NOTICES = {
-    "retraction": "RetractionIn",
-    "withdrawal": "RetractionIn",
-    "removal": "RetractionIn",
-    "partial_retraction": "RetractionIn",
-    "expression_of_concern": "ExpressionOfConcernIn",
-    "correction": "ErratumIn",
-    "erratum": "ErratumIn",
-    "corrigendum": "ErratumIn",
-    "new_version": "UpdateIn",
 }
 # JATS and HTML tags Crossref titles carry → the stored title markup (see model.TITLE_TAGS).
 TAG_MAP = {"i": "i", "italic": "i", "em": "i", "b": "b", "bold": "b", "strong": "b", "sup": "sup",
@@ -158,18 +147,23 @@ def _date(value: Any) -> dict[str, Any]:
 
 
 def _notices(work: dict[str, Any]) -> list[dict[str, str]]:
+    """Correction links of a work: ``updated-by`` (notices about it) and ``update-to`` (what it is a notice for)."""
     notices = []
-    for update in work.get("updated-by") or []:
-        if not isinstance(update, dict):
-            continue
-        kind = UPDATE_NOTICES.get(str(update.get("type", "")).lower().replace("-", "_"))
-        if not kind:
-            continue
-        label = str(update.get("label") or update.get("type") or "").strip()
-        doi = str(update.get("DOI") or "").strip()
-        year = _date(update.get("updated")).get("date-parts", [[""]])[0][0]
-        source = " ".join(x for x in (label, f"doi:{doi}" if doi else "", f"({year})" if year else "") if x)
-        notices.append({"type": kind, "source": source})
+    for field_name, kinds in (("updated-by", CROSSREF_UPDATED_BY), ("update-to", CROSSREF_UPDATE_TO)):
+        updates = work.get(field_name)
+        for update in updates if isinstance(updates, list) else []:
+            if not isinstance(update, dict):
+                continue
+            kind = kinds.get(str(update.get("type", "")).lower().replace("-", "_"))
+            if not kind:
+                continue
+            label = str(update.get("label") or update.get("type") or "").strip()
+            doi = str(update.get("DOI") or "").strip()
+            year = _date(update.get("updated")).get("date-parts", [[""]])[0][0]
+            origin = "Retraction Watch" if update.get("source") == "retraction-watch" else "Crossref"
+            source = " ".join(x for x in (label, f"doi:{doi}" if doi else "", f"({year})" if year else "") if x)
+            notice = {"type": kind, "source": source, "doi": doi, "origin": origin}
+            notices.append({k: v for k, v in notice.items() if v})
     return notices
 
 

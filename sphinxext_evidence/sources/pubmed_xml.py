@@ -18,10 +18,10 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from sphinxext_evidence.records.model import TITLE_TAGS, plain_title
+from sphinxext_evidence.records.notices import NOTICE_KINDS
 from sphinxext_evidence.sources.base import ServiceError
 from sphinxext_evidence.text import squash
 
-NOTICE_TYPES = ("RetractionIn", "RetractionOf", "ErratumIn", "ExpressionOfConcernIn", "UpdateIn")
 
 MONTHS = {
     name: number
@@ -161,11 +161,13 @@ def _custom(
 ) -> dict[str, Any]:
     notices = []
     for item in comments:
-        if item.get("RefType") in NOTICE_TYPES:
+        if item.get("RefType") in NOTICE_KINDS:
             notice = {
                 "type": item.get("RefType", ""),
                 "pmid": _text(item.find("PMID")),
                 "source": _text(item.find("RefSource")),
+                "note": _text(item.find("Note")),
+                "origin": "PubMed",
             }
             notices.append({k: v for k, v in notice.items() if v})
     return {

@@ -18,11 +18,12 @@ from sphinxext_evidence.records.model import Article
 
 @dataclass(frozen=True)
 class Cited:
-    """One work in an inline citation: its number on the page, its key and its record (None if unknown)."""
+    """One work in an inline citation: its number on the page, its key, its record (None if unknown), its mark."""
 
     number: int
     key: str
     article: Article | None
+    mark: str = ""  # "retracted", "expression of concern" … shown beside the number
 
 
 #: Makes the linked part of an inline label: ``(text, cited work) -> reference node``.

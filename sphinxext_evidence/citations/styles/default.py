@@ -28,11 +28,11 @@ def _publisher(article: Article) -> str:
     return f"{article.publisher_place}: {article.publisher}" if article.publisher_place else article.publisher
 
 
-def _runs(numbers: list[int]) -> list[list[int]]:
-    """Consecutive numbers as ranges when three or more follow each other: 1, 3–5."""
+def _runs(numbers: list[int], alone: frozenset[int] | set[int] = frozenset()) -> list[list[int]]:
+    """Consecutive numbers as ranges when three or more follow each other: 1, 3–5 (``alone`` never in a range)."""
     runs: list[tuple[int, int]] = []
     for n in sorted(set(numbers)):
-        if runs and n == runs[-1][1] + 1:
+        if runs and n == runs[-1][1] + 1 and n not in alone and runs[-1][1] not in alone:
             runs[-1] = (runs[-1][0], n)
         else:
             runs.append((n, n))
@@ -68,16 +68,19 @@ class DefaultStyle:
         return out
 
     def inline(self, works: list[Cited], make_link: MakeLink) -> list[nodes.Node]:
-        """``[1, 3–5]``: each number is a link."""
+        """``[1, 3–5]``: each number is a link; a flagged work reads ``[2 (retracted)]``."""
         by_number = {w.number: w for w in works}
         out: list[nodes.Node] = [nodes.Text("[")]
-        for i, group in enumerate(_runs(list(by_number))):
+        for i, group in enumerate(_runs(list(by_number), {w.number for w in works if w.mark})):
             if i:
                 out.append(nodes.Text(", "))
             for j, n in enumerate(group):
                 if j:
                     out.append(nodes.Text("–"))
                 out.append(make_link(str(n), by_number[n]))
+                if by_number[n].mark:
+                    mark = f" ({by_number[n].mark})"
+                    out.append(nodes.inline(mark, mark, classes=["evidence-cite-mark"]))
         out.append(nodes.Text("]"))
         return out
 
@@ -87,5 +90,5 @@ class DefaultStyle:
             return f"{key_label(key)} (no metadata)"
         first = author_list(article.authors, 1)
         year = f" ({article.year})" if article.year else ""
-        retracted = "RETRACTED: " if article.retracted else ""
-        return f"{retracted}{first}{year}. {plain_title(article.title)}".strip()
+        flagged = f"{article.mark.upper()}: " if article.mark else ""
+        return f"{flagged}{first}{year}. {plain_title(article.title)}".strip()
