@@ -32,6 +32,7 @@ def test_each_rule_warns_at_its_line(app) -> None:
     assert has(warned, 65, "invalid-option", "-3", "one or two levels")
     assert has(warned, 65, "grade-reason", "risk of bias", "no reason")
     assert has(warned, 102, "grade-overall", "high", "'All-cause death'", "moderate")
+    assert has(warned, 107, "invalid-option", "both :absolute: and :baseline-risk:")
     # Consistent grades stay quiet: derived effects, quasi-randomised read as non-randomised, ROBINS-I.
     for line in (13, 47, 59, 72, 85, 94):
         assert f"index.rst:{line}:" not in warned, line
@@ -52,6 +53,8 @@ def test_sentences_follow_the_numbers(app) -> None:
     hba1c = flat[flat.index("**HbA1c**"):flat.index("**Mortality**")]
     assert "Statins" not in hba1c  # no polarity, no numbers: no sentence
     assert "Drug Y probably eases pain a little in the first week. (the author's wording" in flat
+    hip = flat[flat.index("**Hip fracture**"):]
+    assert "about a quarter fewer" not in hip and "50 fewer per 1,000 (80 fewer to 20 fewer)" in hip
 
 
 @pytest.mark.sphinx("html", testroot=ROOT, freshenv=True)

@@ -225,3 +225,16 @@ def test_rating_without_a_reason_is_named():
     parsed = parse_ratings("imprecision -1; risk-of-bias -1 unblinded", "downgrade")
     messages = unexplained(parsed.ratings)
     assert len(messages) == 1 and "imprecision" in messages[0]
+
+
+def test_derived_direction_with_unknown_polarity_still_gives_a_sentence_and_asks():
+    found = _judge("Blood pressure", None, "MD -5.2 mmHg (-7.1 to -3.3)")
+    assert found.increase is False and found.sentence_effect == "benefit"
+    assert [p for p in found.problems if p[0] == "grade-outcome-type"]
+    assert plain_language(Certainty.MODERATE, found.sentence_effect, "Drug Y", "Blood pressure",
+                          found.outcome_type, found.increase) == "Drug Y probably reduces Blood pressure."
+
+
+def test_unclear_and_plural_outcome_words():
+    assert plain_language(Certainty.MODERATE, "uncertain", "Statins", "HbA1c") == "It is unclear whether Statins affect HbA1c."
+    assert outcome_type_of("Hospital admissions") == "undesirable" and outcome_type_of("Strokes") == "undesirable"

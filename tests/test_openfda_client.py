@@ -123,12 +123,13 @@ def test_brand_name_and_ingredient_search(openfda: OpenFdaDouble) -> None:  # no
     assert [a["application_number"] for a in result.records["levonorgestrel"]["applications"]] == ["ANDA090721"]
 
 
-def test_404_no_match_is_no_application_on_record(openfda: OpenFdaDouble) -> None:  # noqa: F811
+def test_404_no_match_is_not_found(openfda: OpenFdaDouble) -> None:  # noqa: F811
     result = client_for(openfda).fetch(["Cerebrolysin"])
     assert result.errors == []
     assert result.records == {"cerebrolysin": {"name": "cerebrolysin", "checked": TODAY, "total": 0,
                                                "data_updated": "", "applications": []}}
-    assert fda_status(FdaRecord.from_json(result.records["cerebrolysin"])) == "not-approved"
+    # Not "not-approved": a 404 says only that Drugs@FDA has nothing under this name.
+    assert fda_status(FdaRecord.from_json(result.records["cerebrolysin"])) == "not-found"
 
 
 @pytest.mark.parametrize("canned,expected", [
@@ -207,12 +208,13 @@ def test_marketing_status_lookup_codes() -> None:
 
 
 @pytest.mark.parametrize("statuses,expected", [
-    (["Discontinued"], "approved-not-marketed"),
+    (["Discontinued"], "discontinued"),
+    (["3"], "discontinued"),
     (["Discontinued", "Prescription"], "approved"),
     (["Over-the-counter"], "approved"),
     (["None (Tentative Approval)"], "tentative"),
     (["4"], "tentative"),
-    ([], "approved-not-marketed"),
+    ([], "unclear"),  # products without a marketing status: nothing to confirm either way
 ])
 def test_status_from_products(statuses: list[str], expected: str) -> None:
     body = json.dumps({"results": [{"application_number": "ANDA1",
@@ -241,3 +243,41 @@ def test_key_is_redacted_in_urllib3_retry_logs(openfda: OpenFdaDouble, caplog: p
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "api_key=***" in logged  # urllib3 did log the retried URL ...
     assert KEY not in logged  # ... without the key
+
+
+# --------------------------------------------------------------------------- what a record can and cannot say
+
+
+def test_recorded_total_beyond_the_results_is_kept(openfda: OpenFdaDouble) -> None:  # noqa: F811
+    """The recorded tirzepatide answer counts 2 applications and sends 1 (it was asked for limit=1)."""
+    record = parse_drugsfda(fixture_bytes("drugsfda_200_tirzepatide_limit1.body.json"), "tirzepatide", TODAY)
+    assert record.total == 2 and [a.number for a in record.applications] == ["NDA215866"]
+    assert record.not_shown == 1
+    openfda.answer_with("semaglutide", "drugsfda_200_semaglutide_limit2.body.json")
+    stored = client_for(openfda).fetch(["Semaglutide"]).records["semaglutide"]
+    assert stored["total"] == 3 and len(stored["applications"]) == 2
+    assert FdaRecord.from_json(stored).not_shown == 1
+
+
+def test_discontinued_applications_from_drugsfda_data(openfda: OpenFdaDouble) -> None:  # noqa: F811
+    """Vioxx's three NDAs, every product marketing status 3, as the Drugs@FDA data files have them."""
+    result = client_for(openfda).fetch(["rofecoxib", "Vioxx"])
+    assert result.errors == []
+    for key in ("rofecoxib", "vioxx"):
+        record = FdaRecord.from_json(result.records[key])
+        assert [a.number for a in record.applications] == ["NDA021042", "NDA021052", "NDA021647"]
+        assert {a.marketing_status for a in record.applications} == {("Discontinued",)}
+        assert record.applications[0].approved == "1999-05-20" and record.applications[0].sponsor == "MERCK"
+        assert fda_status(record) == "discontinued"
+
+
+def test_built_fixture_matches_its_drugsfda_rows() -> None:
+    """The built records say what the copied Drugs@FDA rows say (a check on the fixture itself)."""
+    rows = (FIXTURES / "drugsfda_data_files_rofecoxib_rows.txt").read_text(encoding="utf-8")
+    section = rows.split("## MarketingStatus.txt\n")[1].split("##")[0].splitlines()[1:]
+    statuses = {(appl, product): code for code, appl, product in (line.split("\t") for line in section)}
+    built = json.loads((FIXTURES / "drugsfda_built_rofecoxib_discontinued.json").read_text(encoding="utf-8"))
+    pairs = {(r["application_number"][3:], p["product_number"]): p["marketing_status"]
+             for r in built["results"] for p in r["products"]}
+    assert set(pairs) == set(statuses) and len(pairs) == 8
+    assert set(statuses.values()) == {"3"} and set(pairs.values()) == {"Discontinued"}

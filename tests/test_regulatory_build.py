@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html as html_module
 import json
 import re
 import shutil
@@ -67,7 +68,9 @@ def warnings(app: Any) -> str:
 
 
 def out(app: Any, name: str) -> str:
-    return Path(app.outdir, name).read_text(encoding="utf-8")
+    """An output file; HTML character references are decoded (Sphinx writes '@' as '&#64;')."""
+    text = Path(app.outdir, name).read_text(encoding="utf-8")
+    return html_module.unescape(text) if name.endswith(".html") else text
 
 
 def lock(srcdir: Path) -> dict[str, Any]:
@@ -104,7 +107,9 @@ def test_html_table_and_openfda_findings(build: Build, copy_root: Any, openfda: 
     assert 'evidence-badge evidence-badge-status-not-approved">Not approved<' in html
     assert 'evidence-badge-status-approved">Approved<' in html
     assert 'evidence-badge-status-unknown">Unknown<' in html
-    assert "No FDA application on record (checked 2026-11-21)" in html
+    # A 404 is "not found in Drugs@FDA", never a statement about approval.
+    assert "Not found in Drugs@FDA (checked 2026-11-21)" in html
+    assert "No FDA application on record" not in html  # the author's own "no FDA application" is lower-case
     assert "Approved — " in html and ">NDA213051</a>" in html and ">NDA215256</a>" in html
     assert "ApplNo=215256" in html
     assert "prescription, WEGOVY, NOVO" in html
@@ -122,7 +127,7 @@ def test_html_table_and_openfda_findings(build: Build, copy_root: Any, openfda: 
     assert sema["applications"][1] == {"application_number": "NDA215256", "sponsor": "NOVO",
                                        "brand_names": ["WEGOVY"], "marketing_status": ["Prescription"],
                                        "approved": "2021-06-04"}
-    assert "No FDA application on record (checked 2026-11-21)" in out(app, "second.html")
+    assert "Not found in Drugs@FDA (checked 2026-11-21)" in out(app, "second.html")
 
 
 def test_source_column_and_details_split(build: Build, copy_root: Any) -> None:
@@ -143,7 +148,7 @@ def test_source_column_and_details_split(build: Build, copy_root: Any) -> None:
 def test_latex_and_text(build: Build, copy_root: Any, builder: str, name: str) -> None:
     app = build(copy_root("regulatory"), builder)
     text = out(app, name).replace("\\sphinxhyphen{}", "-")
-    for needle in ("United States", "European Union", "Not approved", "Approved", "No FDA application",
+    for needle in ("United States", "European Union", "Not approved", "Approved", "Not found in Drugs@FDA",
                    "checked 2026-11-21", "NDA215256", "As of", "2026-11-01"):
         assert needle in text, needle
     assert "regulatory-" not in warnings(app)
@@ -172,15 +177,18 @@ def test_conflicts_warn_with_file_and_line(build: Build, copy_root: Any, openfda
     src = copy_root("regulatory-conflict")
     app = build(src)
     warned = warnings(app)
-    assert re.search(r"index\.rst:7: WARNING: regulatory-status: Cerebrolysin: the US status 'approved' disagrees "
-                     r"with openFDA for 'cerebrolysin': No FDA application on record \(checked 2026-11-21\) "
-                     r"\[evidence\.regulatory-conflict\]", warned), warned
+    # Cerebrolysin (line 7) is "approved" by the author and openFDA answers 404. That used to be
+    # reported as a conflict; it is not one: Drugs@FDA leaves out whole classes of approved
+    # products (CBER biologics and vaccines, OTC monograph products), so "not found" contradicts nothing.
+    assert "index.rst:7:" not in warned, warned
     assert re.search(r"index\.rst:13: WARNING: .*Mounjaro: the US status 'not-approved' disagrees.*NDA215866"
                      r".*\[evidence\.regulatory-conflict\]", warned), warned
-    assert warned.count("[evidence.regulatory-conflict]") == 2  # "unknown" never disagrees
+    assert warned.count("[evidence.regulatory-conflict]") == 1  # "unknown" never disagrees
     assert "banned" not in warned
     html = out(app, "index.html")
-    assert html.count("Disagrees with the FDA record") == 2
+    assert html.count("Disagrees with the FDA record") == 1
+    cerebrolysin = html[html.index("Regulatory status of Cerebrolysin"):html.index("Regulatory status of Mounjaro")]
+    assert "Not found in Drugs@FDA (checked 2026-11-21)" in cerebrolysin and "Purple Book" in cerebrolysin
     assert "NDA207145" in html  # Xadago found and shown without a conflict
     assert sorted(lock(src)["openfda"]) == ["cerebrolysin", "mounjaro", "tirzepatide", "xadago"]
     assert openfda.count == 4
@@ -233,7 +241,7 @@ def test_failure_keeps_lockfile_and_cached_result(build: Build, copy_root: Any, 
     assert "openFDA fetch failed" in warned and "[evidence.fetch]" in warned
     assert "records already in evidence.lock.json are kept" in warned
     html = out(app, "index.html")
-    assert "No FDA application on record (checked 2025-06-01)" in html  # the cached result
+    assert "Not found in Drugs@FDA (checked 2025-06-01)" in html  # the cached result
     assert ">NDA215256</a>" in html
     assert "May be out of date" in html and "regulatory-stale" in warned
     assert "Traceback" not in warned
@@ -252,7 +260,7 @@ def test_failure_without_cache_writes_nothing(build: Build, copy_root: Any, open
     assert re.search(r"index\.rst:14: WARNING: .*no openFDA record for 'cerebrolysin'.*"
                      r"\[evidence\.regulatory-unchecked\]", warned), warned
     assert "not checked yet" in out(app, "index.html")
-    assert "No FDA application on record" not in out(app, "index.html")  # a failure is never "no record"
+    assert "Not found in Drugs@FDA" not in out(app, "index.html")  # a failure is never "not found"
 
 
 # --------------------------------------------------------------------------- the API key
@@ -301,7 +309,7 @@ def test_offline_uses_lockfile_only(build: Build, copy_root: Any, openfda: OpenF
     app = build(src, **conf)
     assert openfda.count == sent
     assert (src / "evidence.lock.json").read_bytes() == before
-    assert "No FDA application on record (checked 2026-11-20)" in out(app, "index.html")
+    assert "Not found in Drugs@FDA (checked 2026-11-20)" in out(app, "index.html")
     assert "regulatory-" not in warnings(app)
 
 
@@ -428,7 +436,7 @@ def test_parallel_build(make_app: Any, copy_root: Any, openfda: OpenFdaDouble) -
     app = make_app("html", srcdir=src, confoverrides=overrides, parallel=2)
     app.build()
     assert openfda.count == 2
-    assert "No FDA application on record (checked 2026-11-21)" in out(app, "second.html")
+    assert "Not found in Drugs@FDA (checked 2026-11-21)" in out(app, "second.html")
     assert ">NDA215256</a>" in out(app, "index.html")
 
 
@@ -446,7 +454,7 @@ def test_edited_page_drops_its_lookup(build: Build, copy_root: Any, openfda: Ope
 
 
 def test_text_labels_have_no_space_inside_the_bold(build: Build, copy_root: Any) -> None:
-    """Text output: ``**FDA (openFDA):** No FDA…``, never ``**FDA (openFDA): **No FDA…``."""
+    """Text output: ``**FDA (openFDA):** Not found…``, never ``**FDA (openFDA): **Not found…``."""
     app = build(copy_root("regulatory-stale"), "text")
     text = " ".join(out(app, "index.txt").split())  # table cells wrap; compare with single spaces
     assert "**May be out of date:** these statuses were last verified on 2020-01-15." in text, text

@@ -7,7 +7,7 @@ import pytest
 from sphinxext_evidence.dates import parse_date
 from sphinxext_evidence.identifiers import drug_name as fda_key
 from sphinxext_evidence.records.model import FdaApplication, FdaRecord
-from sphinxext_evidence.regulatory.fda import combined_status, disagrees
+from sphinxext_evidence.regulatory.fda import AGREES, FDA_LABELS, combined_status, disagrees, is_finding
 from sphinxext_evidence.regulatory.statuses import (
     STATUSES,
     find_source_marker,
@@ -64,26 +64,28 @@ def test_source_marker_and_dates_and_keys() -> None:
     assert fda_key('  Cerebrolysin  "FPF" ') == "cerebrolysin fpf"
 
 
-def _record(*statuses: tuple[str, ...]) -> FdaRecord:
-    return FdaRecord("x", "2026-11-21", tuple(FdaApplication(f"NDA{i}", marketing_status=s)
-                                              for i, s in enumerate(statuses)))
+def _record(*statuses: tuple[str, ...], total: int | None = None) -> FdaRecord:
+    apps = tuple(FdaApplication(f"NDA{i}", marketing_status=s) for i, s in enumerate(statuses))
+    return FdaRecord("x", "2026-11-21", apps, len(apps) if total is None else total)
+
+
+AUTHOR = [s for s in STATUSES if s != "unknown"]
 
 
 @pytest.mark.parametrize("author,fda,conflict", [
-    ("approved", "not-approved", True),
-    ("approved-not-marketed", "not-approved", True),
-    ("tentative", "not-approved", True),
-    ("not-approved", "not-approved", False),
-    ("refused", "not-approved", False),
-    ("withdrawn", "not-approved", False),
-    ("unknown", "not-approved", False),
-    ("unknown", "approved", False),
     ("not-approved", "approved", True),
     ("refused", "approved", True),
     ("withdrawn-safety", "approved", True),
+    ("approved-not-marketed", "approved", True),
     ("approved", "approved", False),
-    ("withdrawn", "approved-not-marketed", False),
-    ("approved", "approved-not-marketed", True),
+    ("unknown", "approved", False),
+    # Discontinued: approved once, sold no longer.
+    ("withdrawn", "discontinued", False),
+    ("withdrawn-safety", "discontinued", False),
+    ("approved-not-marketed", "discontinued", False),
+    ("approved", "discontinued", True),  # nothing is on the market
+    ("not-approved", "discontinued", True),  # there was an approval
+    ("refused", "discontinued", True),
     ("not-approved", "tentative", False),
     ("approved", "tentative", True),
     ("bogus", "approved", False),
@@ -92,9 +94,42 @@ def test_disagreement_rules(author: str, fda: str, conflict: bool) -> None:
     assert disagrees(author, fda) is conflict
 
 
+@pytest.mark.parametrize("fda", ["not-found", "incomplete", "unclear"])
+@pytest.mark.parametrize("author", AUTHOR)
+def test_states_that_are_not_findings_never_disagree(author: str, fda: str) -> None:
+    """The old rule made "no application on record" contradict "approved" and three more statuses.
+
+    openFDA's 404 only says Drugs@FDA has nothing under that name; Drugs@FDA does not list
+    CBER biologics and vaccines or OTC monograph products, so it can contradict nothing.
+    The same holds when only some applications were fetched, or their status is unclear.
+    """
+    assert not is_finding(fda)
+    assert disagrees(author, fda) is False
+
+
+def test_every_state_has_words() -> None:
+    assert FDA_LABELS["not-found"] == "Not found in Drugs@FDA"
+    assert FDA_LABELS["discontinued"] == "Discontinued"
+    assert set(AGREES) < set(FDA_LABELS)
+
+
 def test_combined_status_over_several_names() -> None:
     none, discontinued, marketed = _record(), _record(("Discontinued",)), _record(("Prescription",))
-    assert combined_status([none]) == "not-approved"
-    assert combined_status([none, discontinued]) == "approved-not-marketed"
+    assert combined_status([none]) == "not-found"
+    assert combined_status([none, discontinued]) == "discontinued"
     assert combined_status([discontinued, marketed]) == "approved"
+    assert combined_status([_record(("None (Tentative Approval)",))]) == "tentative"
+    assert combined_status([_record(("Discontinued", "None (Tentative Approval)"))]) == "discontinued"
+    assert combined_status([_record(())]) == "unclear"  # on record, no marketing status given
+    assert combined_status([_record(("5",))]) == "unclear"  # a code this check does not know
     assert FdaRecord.from_json(marketed.to_json()) == marketed
+
+
+def test_left_out_applications_make_a_negative_finding_incomplete() -> None:
+    # 1 of 3 fetched and it is discontinued: the two not fetched may be marketed.
+    assert combined_status([_record(("Discontinued",), total=3)]) == "incomplete"
+    assert combined_status([_record((), total=5)]) == "incomplete"
+    # A marketed product among those fetched is enough for "approved", whatever was left out.
+    assert combined_status([_record(("Prescription",), total=412)]) == "approved"
+    assert _record(("Prescription",), total=412).not_shown == 411
+    assert _record(("Prescription",), total=0).not_shown == 0  # older lockfiles stored no total

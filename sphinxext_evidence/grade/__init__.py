@@ -20,7 +20,6 @@ def setup(app: Sphinx) -> None:
     app.add_directive("evidence-index", index.EvidenceIndexDirective)
     register_renderer(grade_card, render_grade, prepare=number_keys)
     register_renderer(certainty_table, render_certainty_table)
-    register_renderer(grade_index, index.render_grade_index)
-    app.connect("env-get-outdated", index.remember_grades)
+    register_renderer(grade_index, index.render_grade_index, needs=index.sources_of_every_grade)
     app.connect("env-updated", index.index_pages_to_rewrite)
     app.connect("html-page-context", index.add_sort_script)

@@ -12,6 +12,7 @@ from sphinxext_evidence.grade.nodes import grade_card
 from sphinxext_evidence.grade.levels import Certainty, parse_certainty
 from sphinxext_evidence.grade.rules import Rating
 from sphinxext_evidence.identifiers import key_label
+from sphinxext_evidence.records.notices import LEVELS
 from sphinxext_evidence.render_utils import badge, move_body
 from sphinxext_evidence.resolve import PageContext
 
@@ -56,27 +57,41 @@ def target(anchor: str) -> nodes.target:
     return nodes.target("", "", ids=[anchor])
 
 
-def _check_sources(node: grade_card, ctx: PageContext) -> bool:
-    """Warn (``grade-retracted-source``) for every retracted ``:source:``; True if any."""
-    found = False
+SOURCE_WORDS = {"retraction": "Source retracted", "concern": "Source under an expression of concern",
+                "replaced": "Source has a newer version"}
+
+
+def source_flag(keys: list[str], records: Any) -> str:
+    """The most serious flag among a grade's sources ('' when none): ``retraction``, ``concern``, ``replaced``."""
+    levels = [article.flags()[0].level for article in (records.get(k) for k in keys)
+              if article is not None and article.flags()]
+    return min(levels, key=LEVELS.index) if levels else ""
+
+
+def source_badge(level: str) -> nodes.inline:
+    """The badge a grade carries when a source is flagged, in words."""
+    return badge(SOURCE_WORDS[level], "retracted" if level == "retraction" else "concern")
+
+
+def _check_sources(node: grade_card, ctx: PageContext) -> str:
+    """Warn (``grade-retracted-source``) for every retracted ``:source:``; return the most serious flag."""
     for key in node["keys"]:
         article = ctx.records.get(key)
         if article is not None and article.retracted:
-            found = True
             log.warn(f"evidence-grade {node['grade']['outcome']!r} rests on {key_label(key)}, which is retracted; "
                      "drop it from :source: and revisit the grade", "grade-retracted-source", node)
-    return found
+    return source_flag(node["keys"], ctx.records)
 
 
 def render_grade(node: grade_card, ctx: PageContext) -> list[nodes.Node]:
     """A compact card; inside a summary-of-findings table only the citation numbers."""
     data = node["grade"]
-    retracted = _check_sources(node, ctx)
+    flagged = _check_sources(node, ctx)
     cites: list[nodes.Node] = [cite_nodes(node["keys"], ctx, node)] if node["keys"] else []
     if node.get("in_table"):
         out: list[nodes.Node] = [nodes.Text(" "), *cites] if cites else []
-        if retracted:
-            out += [nodes.Text(" "), badge("Source retracted", "retracted")]
+        if flagged:
+            out += [nodes.Text(" "), source_badge(flagged)]
         return out
     level = parse_certainty(data["certainty"]) or Certainty.VERY_LOW
     fmt = ctx.builder_format
@@ -89,9 +104,9 @@ def render_grade(node: grade_card, ctx: PageContext) -> list[nodes.Node]:
     if cites:
         head += nodes.Text(" ")
         head.extend(cites)
-    if retracted:
+    if flagged:
         head += nodes.Text(" ")
-        head += badge("Source retracted", "retracted")
+        head += source_badge(flagged)
     card += head
     if data.get("intervention") and data.get("comparison"):
         comparison = data["comparison"].lower() if _plainword(data["comparison"]) else data["comparison"]

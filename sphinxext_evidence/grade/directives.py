@@ -104,10 +104,12 @@ class EvidenceGradeDirective(EvidenceDirective):
                       ":relative: estimate to read it from, so no plain-language sentence is shown", "missing-option")
 
         sentence = "" if judgement.contradicted else plain_language(
-            certainty, judgement.effect, fields["intervention"], outcome, judgement.outcome_type, judgement.increase)
+            certainty, judgement.effect or judgement.sentence_effect, fields["intervention"], outcome,
+            judgement.outcome_type, judgement.increase)
         if opts.get("statement"):
             sentence = opts["statement"]
         anchor = f"evidence-grade-{slug(self.env.docname, 'index')}-{self.env.new_serialno('evidence-grade') + 1}"
+        risks = self._risks(opts.get("baseline-risk", ""), estimate, fields)
         data = {
             "outcome": outcome,
             "certainty": certainty.slug,
@@ -119,7 +121,7 @@ class EvidenceGradeDirective(EvidenceDirective):
             "ratings": [r.as_tuple() for r in ratings],
             "sentence": sentence,
             "author_statement": bool(opts.get("statement")),
-            "risks": self._risks(opts.get("baseline-risk", ""), estimate, fields),
+            "risks": risks,
             "importance": importance or "",
             "anchor": anchor,
             "table": table.get("title", ""),

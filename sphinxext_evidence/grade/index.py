@@ -14,7 +14,7 @@ from sphinx.util.nodes import make_refnode
 
 from sphinxext_evidence.directive import EvidenceDirective, option_spec
 from sphinxext_evidence.domain import get_domain
-from sphinxext_evidence.grade.card import certainty_nodes
+from sphinxext_evidence.grade.card import certainty_nodes, source_badge, source_flag
 from sphinxext_evidence.grade.directives import GRADE_BUCKET
 from sphinxext_evidence.grade.nodes import grade_index
 from sphinxext_evidence.grade.levels import EFFECTS, Certainty, effect_label, parse_certainty
@@ -43,32 +43,33 @@ class EvidenceIndexDirective(EvidenceDirective):
 
 # --- keeping the evidence index current ------------------------------------------------------
 
-_SNAPSHOT_ATTR = "_evidence_grade_snapshot"
+SNAPSHOT = "grade_snapshot"
 
 
 def _grade_snapshot(env: Any) -> str:
-    """Everything the evidence index shows, as one comparable string."""
+    """Everything the evidence index shows, sources' correction flags included, as one comparable string."""
     domain = get_domain(env)
     pages = []
     for docname, items in domain.bucket(GRADE_BUCKET):
         title = env.titles.get(docname)
-        pages.append([docname, title.astext() if title is not None else "", items])
+        flags = [source_flag(item["sources"], domain.store) for item in items]
+        pages.append([docname, title.astext() if title is not None else "", items, flags])
     return json.dumps(pages, sort_keys=True, default=str)
 
 
-def remember_grades(app: Any, env: Any, _added: set[str], _changed: set[str], _removed: set[str]) -> list[str]:
-    """``env-get-outdated``: note the project's grades before pages are removed or re-read."""
-    setattr(app, _SNAPSHOT_ATTR, _grade_snapshot(env))
-    return []
-
-
 def index_pages_to_rewrite(app: Any, env: Any) -> list[str]:
-    """``env-updated``: pages with an ``evidence-index`` when any grade (or graded page title) changed."""
-    before = getattr(app, _SNAPSHOT_ATTR, None)
-    if before is not None and before == _grade_snapshot(env):
-        return []
+    """``env-updated`` (after the fetch stage): pages with an ``evidence-index`` when anything it shows changed."""
     domain = get_domain(env)
+    snapshot = _grade_snapshot(env)
+    if domain.data.get(SNAPSHOT) == snapshot:
+        return []
+    domain.data[SNAPSHOT] = snapshot
     return sorted(docname for docname, _ in domain.bucket(INDEX_BUCKET))
+
+
+def sources_of_every_grade(node: grade_index, env: Any) -> set[str]:
+    """``needs`` of the index: the records of every grade's sources, on whatever page."""
+    return {key for _, items in get_domain(env).bucket(GRADE_BUCKET) for item in items for key in item["sources"]}
 
 
 def render_grade_index(node: grade_index, ctx: PageContext) -> list[nodes.Node]:
@@ -92,7 +93,12 @@ def render_grade_index(node: grade_index, ctx: PageContext) -> list[nodes.Node]:
         row = nodes.row()
         row += entry(para(item["intervention"] or DASH))
         row += entry(para(item["comparison"] or DASH))
-        row += entry(para(item["outcome"]))
+        outcome = para(item["outcome"])
+        flagged = source_flag(item["sources"], ctx.records)
+        if flagged:
+            outcome += nodes.Text(" ")
+            outcome += source_badge(flagged)
+        row += entry(outcome)
         cert = nodes.paragraph()
         cert += certainty_nodes(level, fmt, suffix=False)
         row += entry(cert, classes=[f"evidence-sort-{level.value}"])

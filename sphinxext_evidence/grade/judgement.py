@@ -28,7 +28,9 @@ class Judgement:
     effect: str | None
     outcome_type: str | None
     increase: bool | None
+    outcome: str = ""  # as written, for messages
     derived: bool = False
+    sentence_effect: str | None = None  # the size to state when the direction is known but not its polarity
     contradicted: bool = False  # the stated effect points the other way from the numbers
     problems: list[tuple[str, str]] = field(default_factory=list)
 
@@ -59,13 +61,16 @@ def _derive(estimate: Estimate, outcome_type: str | None, j: Judgement) -> None:
     j.increase, j.derived = estimate.direction > 0, True
     if outcome_type is not None:
         j.effect = make_effect(j.increase == (outcome_type == "desirable"))
+    else:
+        j.sentence_effect = "benefit"  # a moderate effect; the verb comes from the numbers
+        j.problems.append(("grade-outcome-type", _ask_polarity(j.outcome)))
 
 
 def judge(outcome: str, certainty: Certainty, effect: str | None, outcome_type: str | None,
           estimate: Estimate | None, ratings: list[Rating], intervention: str = "") -> Judgement:
     """Check ``effect`` against ``estimate`` (or derive it), resolve the outcome's polarity, list the problems."""
     polarity = outcome_type or outcome_type_of(outcome)
-    j = Judgement(effect, polarity, None)
+    j = Judgement(effect, polarity, None, outcome=outcome)
     benefit = effect_benefits(effect) if effect else None
     if benefit is not None and polarity is not None:
         j.increase = benefit == (polarity == "desirable")
@@ -77,8 +82,8 @@ def judge(outcome: str, certainty: Certainty, effect: str | None, outcome_type: 
         elif j.increase is not None and estimate.direction and (estimate.direction > 0) != j.increase:
             x = intervention or "the intervention"
             j.contradicted = True
-            j.problems.append(("grade-direction", f":effect: {effect} says {x} brings {_direction_words(j.increase)} "
-                                                  f"in {outcome}, but :relative: {estimate.written} is "
+            j.problems.append(("grade-direction", f":effect: {effect} means {_direction_words(j.increase)} in "
+                                                  f"{outcome} with {x}, but :relative: {estimate.written} is "
                                                   f"{_direction_words(estimate.direction > 0)}; fix :effect: or "
                                                   ":outcome-type: (no plain-language sentence is shown until they "
                                                   "agree)"))
@@ -88,10 +93,13 @@ def judge(outcome: str, certainty: Certainty, effect: str | None, outcome_type: 
         _imprecision(estimate, j.effect, ratings, j)
     if j.effect in ("large-benefit", "benefit", "small-benefit", "small-harm", "harm", "large-harm") \
             and polarity is None:
-        j.problems.append(("grade-outcome-type", f"is {outcome!r} a desirable outcome (more is better, like "
-                                                 "survival) or an undesirable one (like death)? Say "
-                                                 ":outcome-type: desirable or undesirable"))
+        j.problems.append(("grade-outcome-type", _ask_polarity(outcome)))
     return j
+
+
+def _ask_polarity(outcome: str) -> str:
+    return (f"is {outcome!r} a desirable outcome (more is better, like survival) or an undesirable one (like "
+            "death)? Say :outcome-type: desirable or undesirable")
 
 
 def _size(estimate: Estimate, effect: str | None, j: Judgement) -> None:

@@ -61,7 +61,7 @@ def render_certainty_table(node: certainty_table, ctx: PageContext) -> list[node
                                                  *SOF_COLUMNS[4:])
     widths = SOF_WIDTHS
     if with_importance:
-        columns, widths = (*columns, "Importance"), (*SOF_WIDTHS[:-1], SOF_WIDTHS[-1] - 8, 8)
+        columns, widths = (*columns, "Importance"), (*SOF_WIDTHS[:-1], SOF_WIDTHS[-1] - 10, 10)
     table_node, tbody = table(["evidence-sof-table", *TABLE_CLASSES], widths, columns)
     title = nodes.title(node["title"], node["title"])
     table_node.insert(0, title)

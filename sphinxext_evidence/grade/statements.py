@@ -33,7 +33,7 @@ DESIRABLE_WORDS = (
 
 def _mentions(outcome: str, words: tuple[str, ...]) -> list[str]:
     text = outcome.lower()
-    return [w for w in words if re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", text)]
+    return [w for w in words if re.search(rf"(?<![a-z]){re.escape(w)}s?(?![a-z])", text)]
 
 
 def outcome_type_of(outcome: str) -> str | None:
@@ -92,9 +92,9 @@ def plain_language(certainty: Certainty, effect: str | None, intervention: str, 
         return f"The evidence is very uncertain about the effect of {x} on {o}."
     if effect is None:
         return ""
-    if effect == "uncertain":
-        return f"It is unclear whether {x} affects {o}."
     plural = is_plural(x)
+    if effect == "uncertain":
+        return f"It is unclear whether {x} {'affect' if plural else 'affects'} {o}."
     size = effect_size(effect)
     if size == "trivial":
         return _capitalise(f"{x} {_verb(certainty, plural, 'results', 'result')} in little to no difference in {o}.")

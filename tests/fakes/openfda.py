@@ -1,7 +1,9 @@
 """A double of openFDA Drugs@FDA (``drug/drugsfda.json``) built from recorded responses.
 
 Application records come from the recorded 200 answers in
-``tests/fixtures/openfda`` (semaglutide, tirzepatide, Xadago, Falmina).  A
+``tests/fixtures/openfda`` (semaglutide, tirzepatide, Xadago, Falmina) and
+from the rofecoxib (Vioxx) records built from Drugs@FDA data files, whose
+products are all discontinued (see that folder's SOURCES.md).  A
 ``search`` of ``field:"name"`` terms (OR-ed) matches a record when the name's
 words appear, in order, in one of the searched fields, as openFDA's phrase
 search on analysed fields does.  Errors are the recorded openFDA bodies:
@@ -11,8 +13,9 @@ search on analysed fields does.  Errors are the recorded openFDA bodies:
 * an ``api_key`` not in :attr:`OpenFdaDouble.valid_keys`: 403 ``API_KEY_INVALID``;
 * an unbalanced quote in ``search``: 500 ``SERVER_ERROR``.
 
-Tests can add records, and queue faults on :data:`DRUGSFDA_PATH` through the
-underlying :class:`FakeServer`.
+Tests can add records, have one name answered with a recorded body byte for
+byte (:meth:`OpenFdaDouble.answer_with`), and queue faults on
+:data:`DRUGSFDA_PATH` through the underlying :class:`FakeServer`.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ RECORDED_200 = (
     "regbot_fetch_nda_xadago.json",
     "regbot_fetch_anda_falmina.json",
 )
+#: Application records made from FDA data files, not recorded answers: a ``results`` list only.
+BUILT_RESULTS = ("drugsfda_built_rofecoxib_discontinued.json",)
 _TERM_RE = re.compile(r'([A-Za-z_.]+):"([^"]*)"')
 
 
@@ -81,7 +86,10 @@ class OpenFdaDouble:
             data = json.loads((fixtures / name).read_bytes())
             self.meta = self.meta or data["meta"]
             self.results.extend(data["results"])
+        for name in BUILT_RESULTS:
+            self.results.extend(json.loads((fixtures / name).read_bytes())["results"])
         self.valid_keys: set[str] = set()
+        self.recorded: dict[str, str] = {}
         server.route(DRUGSFDA_PATH, self.drugsfda)
 
     @property
@@ -110,6 +118,10 @@ class OpenFdaDouble:
                 return copy.deepcopy(result)
         raise KeyError(application_number)
 
+    def answer_with(self, name: str, fixture: str) -> None:
+        """Answer searches for ``name`` with the recorded body ``fixture``, byte for byte."""
+        self.recorded[" ".join(_words(name))] = fixture
+
     def drugsfda(self, request: RecordedRequest) -> Canned:
         """The route handler (tests may wrap it)."""
         key = request.param("api_key")
@@ -121,6 +133,10 @@ class OpenFdaDouble:
         if search.count('"') % 2:
             return Canned(500, JSON_HEADERS, fixture_bytes("drugsfda_500_bad_query.body.json"))
         terms = _TERM_RE.findall(search)
+        for _, value in terms:
+            fixture = self.recorded.get(" ".join(_words(value)))
+            if fixture is not None:
+                return Canned(200, JSON_HEADERS, fixture_bytes(fixture))
         hits = [r for r in self.results if any(
             _phrase_in(value, text) for field, value in terms for text in _field_values(r, field))]
         if not hits:
