@@ -7,7 +7,13 @@ import pytest
 from sphinxext_evidence.dates import parse_date
 from sphinxext_evidence.identifiers import drug_name as fda_key
 from sphinxext_evidence.records.model import FdaApplication, FdaRecord
-from sphinxext_evidence.regulatory.fda import AGREES, FDA_LABELS, combined_status, disagrees, is_finding
+from sphinxext_evidence.regulatory.fda import (
+    AGREES,
+    FDA_LABELS,
+    combined_status,
+    disagrees,
+    is_finding,
+)
 from sphinxext_evidence.regulatory.statuses import (
     STATUSES,
     find_source_marker,
@@ -133,3 +139,16 @@ def test_left_out_applications_make_a_negative_finding_incomplete() -> None:
     assert combined_status([_record(("Prescription",), total=412)]) == "approved"
     assert _record(("Prescription",), total=412).not_shown == 411
     assert _record(("Prescription",), total=0).not_shown == 0  # older lockfiles stored no total
+
+
+def test_checked_line_names_each_look_up_and_its_date() -> None:
+    from sphinxext_evidence.regulatory.render import checked_line, truncation_notes
+
+    old = FdaRecord("metformin", "2026-01-05", (FdaApplication("NDA1", marketing_status=("Prescription",)),),
+                    412, "2025-12-30")
+    new = FdaRecord("glucophage", "2026-11-21", (), 0, "")
+    assert checked_line([old, new]).astext() == (
+        "Checked in Drugs@FDA via openFDA: 'metformin' (412 applications) on 2026-01-05, "
+        "'glucophage' (not found) on 2026-11-21; openFDA data last updated 2025-12-30.")
+    (note,) = truncation_notes([old, new])
+    assert note.astext() == "Showing 1 of 412 applications found for 'metformin'; 411 not shown — see Drugs@FDA."

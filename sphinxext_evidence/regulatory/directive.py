@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from docutils import nodes
 
-from sphinxext_evidence.dates import parse_date
+from sphinxext_evidence.dates import parse_date, today
 from sphinxext_evidence.directive import EvidenceDirective, option_spec
 from sphinxext_evidence.domain import get_domain
 from sphinxext_evidence.identifiers import drug_name, make_key
@@ -111,9 +111,16 @@ class RegulatoryStatusDirective(EvidenceDirective):
                       "statuses were last verified (an ISO date such as 2026-11-01)", "regulatory-date")
             return ""
         text = (self.options["as-of"] or "").strip()
-        if parse_date(text) is None:
+        date = parse_date(text)
+        if date is None:
             self.warn(f"regulatory-status: {self.arguments[0].strip()}: :as-of: {text!r} is not a date; use an ISO date YYYY-MM-DD "
                       "such as 2026-11-01", "regulatory-date")
+            return ""
+        now = today()
+        if date > now:
+            self.warn(f"regulatory-status: {self.arguments[0].strip()}: :as-of: {text} is in the future (today is "
+                      f"{now.isoformat()}); give the date the statuses were last verified. The table shows no date",
+                      "regulatory-date")
             return ""
         return text
 

@@ -1,9 +1,11 @@
 """The ``regulatory-status`` table: jurisdiction, status badge, details, source, as-of.
 
 Standard docutils table nodes, so HTML, LaTeX, text and EPUB all work.  The US
-row shows what openFDA confirmed (from the lockfile section ``openfda``), and
-the build warns when the author's status and the FDA record disagree or when
-either is older than ``evidence_regulatory_max_age_days``.
+row shows what openFDA found (from the lockfile section ``openfda``): the
+finding, why "not found" proves nothing, how many applications were left out,
+and which names were checked where and when.  The build warns when the
+author's status and an FDA finding disagree or when either is older than
+``evidence_regulatory_max_age_days``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sphinxext_evidence.dates import age_in_days, today
 from sphinxext_evidence.identifiers import key_parts
 from sphinxext_evidence.records.model import FdaRecord
 from sphinxext_evidence.regulatory.directive import regulatory_status
-from sphinxext_evidence.regulatory.fda import combined_status, disagrees
+from sphinxext_evidence.regulatory.fda import FDA_LABELS, combined_status, disagrees
 from sphinxext_evidence.regulatory.statuses import STATUSES, jurisdiction_name
 from sphinxext_evidence.render_utils import badge, entry, label_cells, link, paragraph, table
 from sphinxext_evidence.resolve import PageContext
@@ -25,6 +27,12 @@ from sphinxext_evidence.resolve import PageContext
 DRUGSFDA_URL = "https://www.accessdata.fda.gov/scripts/cder/daf/"
 HEADINGS = ("Jurisdiction", "Status", "Details", "Source", "As of")
 WIDTHS = (18, 16, 36, 18, 12)
+#: FDA's own account of what Drugs@FDA leaves out, in short.
+NOT_FOUND_NOTE = (
+    "Drugs@FDA does not list biologics and vaccines licensed under BLAs by FDA's biologics center (CBER: "
+    "vaccines, blood products, cell and gene therapies; they are in the Purple Book), nor OTC monograph "
+    "products sold without an application, and it may spell a name differently. Not being found there "
+    "is not evidence that a product is not approved.")
 
 
 def status_badge(status: str) -> nodes.inline:
@@ -32,16 +40,20 @@ def status_badge(status: str) -> nodes.inline:
     return badge(STATUSES.get(status, status), f"status-{status}")
 
 
-def fda_summary(records: list[FdaRecord]) -> list[nodes.Node]:
-    """``No FDA application on record (checked …)`` or ``Approved — NDA215256, prescription (…)``."""
-    apps = [a for r in records for a in r.applications]
+def _when(records: list[FdaRecord]) -> str:
     checked = max((r.checked for r in records), default="")
-    when = f" (checked {checked})" if checked else ""
-    if not apps:
-        return [nodes.Text(f"No FDA application on record{when}")]
-    out: list[nodes.Node] = [nodes.Text(STATUSES[combined_status(records)] + " — ")]
+    return f" (checked {checked})" if checked else ""
+
+
+def fda_summary(records: list[FdaRecord]) -> list[nodes.Node]:
+    """``Not found in Drugs@FDA (checked …)`` or ``Approved — NDA215256, prescription, … (checked …)``."""
+    state = combined_status(records)
+    when = _when(records)
+    if state == "not-found":
+        return [nodes.Text(f"{FDA_LABELS[state]}{when}")]
+    out: list[nodes.Node] = [nodes.Text(FDA_LABELS[state] + " — ")]
     seen: set[str] = set()
-    for app in apps:
+    for app in (a for r in records for a in r.applications):
         if app.number in seen:
             continue
         if seen:
@@ -54,6 +66,40 @@ def fda_summary(records: list[FdaRecord]) -> list[nodes.Node]:
             out.append(nodes.Text(", " + ", ".join(extra)))
     out.append(nodes.Text(when))
     return out
+
+
+def _count(record: FdaRecord) -> str:
+    if not record.applications and not record.total:
+        return "not found"
+    total = max(record.total, len(record.applications))
+    return f"{total} application{'s' if total != 1 else ''}"
+
+
+def checked_line(records: list[FdaRecord]) -> nodes.paragraph:
+    """What was looked up, where and when: names, Drugs@FDA via openFDA, check dates, openFDA's data date."""
+    dates = sorted({r.checked or "an unknown date" for r in records})
+    names = [f"{r.name!r} ({_count(r)})" + ("" if len(dates) == 1 else f" on {r.checked or 'an unknown date'}")
+             for r in records]
+    text = "Checked in Drugs@FDA via openFDA" + (f" on {dates[0]}" if len(dates) == 1 else "")
+    text += ": " + ", ".join(names)
+    updated = sorted({r.data_updated for r in records if r.data_updated})
+    if updated:
+        text += f"; openFDA data last updated {', '.join(updated)}"
+    return paragraph(text + ".", classes=["evidence-fda-checked"])
+
+
+def not_found_note() -> nodes.paragraph:
+    """Why "not found in Drugs@FDA" says nothing about approval."""
+    return paragraph(NOT_FOUND_NOTE, classes=["evidence-fda-not-found-note"])
+
+
+def truncation_notes(records: list[FdaRecord]) -> list[nodes.paragraph]:
+    """``Showing 100 of 412 applications found for 'metformin'; 312 not shown — see Drugs@FDA.``"""
+    return [paragraph(f"Showing {len(r.applications)} of {r.total} applications found for {r.name!r}; "
+                      f"{r.not_shown} not shown — see ",
+                      link("Drugs@FDA", DRUGSFDA_URL, ["evidence-fda-source"]), ".",
+                      classes=["evidence-fda-truncated"])
+            for r in records if r.not_shown]
 
 
 def _stale_note(text: str) -> nodes.paragraph:
@@ -136,6 +182,10 @@ def _fda_check(node: regulatory_status, ctx: PageContext, status: str, line: int
         fda_status = combined_status(records)
         para = paragraph(label.deepcopy(), nodes.Text(" "), *fda_summary(records), classes=["evidence-fda", f"evidence-fda-{fda_status}"])
         details += para
+        if fda_status == "not-found":
+            details += not_found_note()
+        details.extend(truncation_notes(records))
+        details += checked_line(records)
         if disagrees(status, fda_status):
             summary = "".join(n.astext() for n in fda_summary(records))
             warn(f"regulatory-status: {substance}: the US status '{status}' disagrees with openFDA for {names}: "

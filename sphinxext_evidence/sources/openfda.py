@@ -4,7 +4,7 @@ One GET per distinct name: ``drug/drugsfda.json?search=openfda.generic_name:"x"
 OR openfda.brand_name:"x" OR products.brand_name:"x" OR
 products.active_ingredients.name:"x"&limit=100``.  openFDA answers a search
 without hits with HTTP 404 and ``{"error": {"code": "NOT_FOUND"}}``: that is a
-result ("no application on record"), not a failure.  Every other error (400,
+result ("not found in Drugs@FDA", which says nothing about approval), not a failure.  Every other error (400,
 403, 429/5xx after retries, timeouts, bodies that are not openFDA JSON) is a
 failure, so the caller keeps what it already knew.  The API key (if any) goes
 in the query string and is scrubbed from every message.
