@@ -55,6 +55,10 @@ suppress_warnings = ["evidence.retracted"]
 # site should keep the default (365) and re-check its statuses instead.
 evidence_regulatory_max_age_days = 36500
 
+# Likewise the records cited here were fetched once for the examples; a real
+# site keeps the default (30 days) so that retractions are noticed.
+evidence_status_max_age_days = None
+
 # Shown on the reference page of this option, and at the foot of every page
 # that uses the extension.
 evidence_disclaimer = (

@@ -27,6 +27,10 @@ myst_enable_extensions = ["colon_fence", "fieldlist"]
 # missing from it.
 evidence_email = "evidence-desk@example.org"
 
+# The committed lockfile is a frozen snapshot for the example, so the age of its
+# retraction checks is not warned about; a real site keeps the 30-day default.
+evidence_status_max_age_days = None
+
 html_theme = "alabaster"
 html_title = project
 

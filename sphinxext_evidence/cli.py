@@ -80,7 +80,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     ident = args.id.strip()
     store = Store(sections, {})
     record = None
-    for kind in (k for source in REGISTRY for k in source.kinds):
+    for kind in (k for source in REGISTRY for k in source.kinds if k in KINDS):
         parsed = KINDS[kind].parse(ident)
         if parsed is not None:
             key = make_key(kind, parsed)

@@ -71,6 +71,12 @@ OPTIONS: tuple[Option, ...] = (
            "Never touch the network (also on when SPHINX_EVIDENCE_OFFLINE=1)."),
     Option("evidence_refresh_days", None, "", (int, type(None)),
            "Re-fetch records fetched this many days ago or more (0: every build; None: never).", at_least(0)),
+    Option("evidence_correction_checks", True, "", (bool,),
+           "Ask Crossref for the correction links (retractions, expressions of concern, corrections, newer "
+           "versions; Retraction Watch included) of every cited DOI, PubMed's too."),
+    Option("evidence_status_max_age_days", 30, "", (int, type(None)),
+           "Re-check a cited work's retraction and correction status once this many days old (online), and "
+           "warn about older checks (offline); None: never.", at_least(1)),
     Option("evidence_http_timeout", 30.0, "", (int, float), "Seconds to wait for a service to answer.",
            at_least(0, strictly=True)),
     Option("evidence_http_retries", 4, "", (int,), "Retries on 429, 5xx and connection errors.", at_least(0)),

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
+from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
@@ -45,8 +46,10 @@ class Outcome:
     fingerprint: str
 
 
-def wanted_ids(source: Source, keys: Iterable[str], sections: lockfile.Sections) -> set[str]:
+def wanted_ids(source: Source, keys: set[str], sections: lockfile.Sections, config: Config) -> set[str]:
     """Identifiers ``source`` should have, leaving out those an earlier source's record already carries."""
+    if source.wants is not None:
+        return source.wants(keys, sections, config)
     aliased: set[str] = set()
     for other in REGISTRY:
         if other is source:
@@ -83,7 +86,7 @@ def run_fetch(app: Sphinx, domain: EvidenceDomain) -> Outcome:
     for source in REGISTRY:
         have = sections.get(source.section, {})
         missing = sorted(
-            i for i in wanted_ids(source, keys, sections)
+            i for i in wanted_ids(source, keys, sections, app.config)
             if i not in have or (source.stale is not None and source.stale(have[i], app.config, now))
         )
         if not missing:

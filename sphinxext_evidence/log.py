@@ -61,6 +61,7 @@ SUBTYPES: dict[str, str] = {
     "regulatory-unchecked": "a US status not checked against openFDA",
     "regulatory-conflict": "a US status that disagrees with openFDA",
     "regulatory-stale": "a status or FDA check older than the configured age",
+    "status-stale": "a cited work whose retraction and correction status was checked too long ago",
 }
 
 

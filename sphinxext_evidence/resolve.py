@@ -78,24 +78,30 @@ class PageContext:
 
 Renderer = Callable[[Any, PageContext], list[nodes.Node]]
 Prepare = Callable[[Any, PageContext], None]
+Needs = Callable[[Any, Any], "set[str]"]
 
 
 @dataclass(frozen=True)
 class Handler:
-    """How one placeholder class is resolved."""
+    """How one placeholder class is resolved.
+
+    ``needs`` names records a placeholder needs beyond its own ``keys`` (a
+    project-wide table needs the records of works cited on other pages).
+    """
 
     render: Renderer
     prepare: Prepare | None = None
     last: bool = False
+    needs: Needs | None = None
 
 
 HANDLERS: dict[type[nodes.Element], Handler] = {}
 
 
 def register_renderer(node_class: type[nodes.Element], render: Renderer, prepare: Prepare | None = None,
-                      last: bool = False) -> None:
+                      last: bool = False, needs: Needs | None = None) -> None:
     """Say how placeholders of ``node_class`` are rendered (``last``: after every other placeholder)."""
-    HANDLERS[node_class] = Handler(render, prepare, last)
+    HANDLERS[node_class] = Handler(render, prepare, last, needs)
 
 
 class ResolveEvidence(SphinxPostTransform):
@@ -109,7 +115,12 @@ class ResolveEvidence(SphinxPostTransform):
         if not placeholders:
             return
         store = get_domain(self.env).store
-        records = page_records(store, {key for node in placeholders for key in node.get("keys", ())})
+        keys = {key for node in placeholders for key in node.get("keys", ())}
+        for node in placeholders:
+            handler = HANDLERS.get(type(node))
+            if handler is not None and handler.needs is not None:
+                keys |= handler.needs(node, self.env)
+        records = page_records(store, keys)
         pages: dict[str, PageContext] = {}
         for node in placeholders:
             page = node.get("docname", self.env.docname)

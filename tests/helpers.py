@@ -22,10 +22,11 @@ def read(app: SphinxTestApp, name: str) -> str:
 def build_with(make_app: Any, src: Path, builder: str = "html", *, eutils: Any = None, crossref: Any = None,
                retries: int | None = None, **conf: Any) -> SphinxTestApp:
     """A fresh build of ``src`` with the given service doubles as the services, and fast, short retries."""
-    if eutils is not None:
-        conf.setdefault("evidence_eutils_url", eutils.base_url)
     if crossref is not None:
         conf.setdefault("evidence_crossref_url", crossref.base_url)
+    if eutils is not None:
+        conf.setdefault("evidence_eutils_url", eutils.base_url)
+        conf.setdefault("evidence_crossref_url", eutils.base_url)  # its server answers Crossref too
     if retries is not None:
         conf.setdefault("evidence_http_retries", retries)
     conf.setdefault("evidence_http_backoff", 0.01)

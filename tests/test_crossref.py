@@ -182,8 +182,12 @@ def test_build_fetches_dois_and_merges_with_pubmed(make_app, project, crossref):
     warned = warnings(app)
     assert "evidence" not in warned, warned
     # Only the DOIs no PubMed record carries were asked for, in one batch.
-    assert len(crossref.requests) == 1
+    # One request for the metadata, one for the correction links of every cited DOI (PubMed's included).
+    assert len(crossref.requests) == 2
     assert crossref.requests[0].param("filter") == f"doi:{CARS},doi:{CHAPTER}"
+    assert crossref.requests[1].param("select") == "DOI,updated-by,update-to"
+    assert set(crossref.requests[1].param("filter").split(",")) == {
+        f"doi:{CARS}", f"doi:{CHAPTER}", "doi:10.1161/strokeaha.111.628537"}
     lock = json.loads((src / LOCK).read_text(encoding="utf-8"))
     assert sorted(lock["crossref"]) == [CARS, CHAPTER]
     assert lock["crossref"][CARS]["custom"]["source"] == "crossref"
@@ -225,7 +229,10 @@ def test_failures_leave_lockfile_unchanged(make_app, project, crossref, fake_ser
     else:
         crossref.add_unknown("10.5555/unknown-doi")
     app = online(make_app, src, crossref)
-    assert (src / LOCK).read_bytes() == before
+    # Every known record is kept as it was; the correction-links pass may only add its own section.
+    after = json.loads((src / LOCK).read_text(encoding="utf-8"))
+    after.pop("crossref-updates", None)
+    assert after == json.loads(before)
     warned = warnings(app)
     if fault == "404":
         # Not "does not exist": the DOI may be registered with another agency (DataCite, mEDRA …).

@@ -99,7 +99,9 @@ def render_article_info(node: article_info, ctx: PageContext) -> list[nodes.Node
 def page_jsonld(node: article_info, ctx: PageContext) -> dict:
     """The page's ``MedicalWebPage`` data: byline, dates and one citation per cited work."""
     title = ctx.env.titles.get(ctx.docname)
-    citations = [jsonld.citation(key, ctx.records.get(key)) for key in numbering(ctx).ordered()]
+    works = [(key, ctx.records.get(key)) for key in numbering(ctx).ordered()]
+    citations = [jsonld.citation(key, article) for key, article in works if jsonld.is_support(article)]
+    mentions = [jsonld.citation(key, article) for key, article in works if not jsonld.is_support(article)]
     return jsonld.medical_web_page(
         name=title.astext() if title is not None else "",
         authors=list(node.get("authors", [])),
@@ -107,4 +109,5 @@ def page_jsonld(node: article_info, ctx: PageContext) -> dict:
         last_reviewed=node.get("last_reviewed", ""),
         last_updated=node.get("last_updated", ""),
         citations=citations,
+        mentions=mentions,
     )

@@ -1,5 +1,10 @@
 """schema.org JSON-LD for pages with an ``article-info`` byline.
 
+Works the page cites are ``citation`` entries; a retracted work is listed
+under ``mentions`` instead, so machines do not read it as support, and every
+flagged work carries ``creativeWorkStatus`` in words ("Retracted",
+"Expression of concern") with its notices under ``correction``.
+
 The data is computed at resolve time (where the page's citations are numbered)
 and kept on the rendered byline node as a JSON string, so it travels with the
 doctree to parallel write workers; the ``html-page-context`` handler puts it
@@ -54,7 +59,19 @@ def citation(key: str, article: Article | None) -> dict[str, Any]:
         data["identifier"] = identifiers
         data["sameAs"] = same_as
         data["url"] = same_as[0]
+    if article is not None and article.mark:
+        # schema.org has no retraction type: the status is stated in words, with links to the notices.
+        data["creativeWorkStatus"] = article.flags()[0].label
+        notices = [PUBMED_URL.format(n.pmid) if n.pmid else DOI_URL.format(n.doi)
+                   for n in article.notices if n.info.flags and (n.pmid or n.doi)]
+        if notices:
+            data["correction"] = notices
     return data
+
+
+def is_support(article: Article | None) -> bool:
+    """False for a retracted work: the page mentions it but does not rest on it."""
+    return article is None or not article.retracted
 
 
 def medical_web_page(
@@ -64,8 +81,9 @@ def medical_web_page(
     last_reviewed: str,
     last_updated: str,
     citations: list[dict[str, Any]],
+    mentions: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """A schema.org ``MedicalWebPage`` with its byline, review dates and citations."""
+    """A schema.org ``MedicalWebPage`` with its byline, review dates, citations and (retracted) mentions."""
     data: dict[str, Any] = {"@context": "https://schema.org", "@type": "MedicalWebPage"}
     if name:
         data["name"] = name
@@ -79,6 +97,8 @@ def medical_web_page(
         data["dateModified"] = last_updated
     if citations:
         data["citation"] = citations
+    if mentions:
+        data["mentions"] = mentions
     return data
 
 

@@ -9,7 +9,9 @@ from docutils import nodes
 
 from sphinxext_evidence import log
 from sphinxext_evidence.citations.styles import Cited, get_style
+from sphinxext_evidence.dates import today
 from sphinxext_evidence.identifiers import key_label, key_parts
+from sphinxext_evidence.sources.base import older_than
 from sphinxext_evidence.records.model import Article
 from sphinxext_evidence.resolve import PageContext
 
@@ -89,6 +91,7 @@ def check(key: str, ctx: PageContext, location: nodes.Node, acknowledged: str = 
         return None
     page = numbering(ctx)
     canonical = ctx.records.canonical(key)
+    _check_status_age(cast(Article, article), label, canonical, ctx, location)
     if acknowledged:
         reasons = page.acknowledged.setdefault(canonical, [])
         if acknowledged not in reasons:
@@ -104,6 +107,18 @@ def check(key: str, ctx: PageContext, location: nodes.Node, acknowledged: str = 
         log.warn(f"{label} cited on page '{ctx.docname}' {flag.says}{where}; cite another work, or "
                  f"keep it on purpose by acknowledging it: {acknowledge_hint(key)}", subtype, location)
     return cast(Article, article)
+
+
+def _check_status_age(article: Article, label: str, canonical: str, ctx: PageContext, location: nodes.Node) -> None:
+    """Warn, once per build and work, when its correction status was checked too long ago."""
+    days = ctx.config.evidence_status_max_age_days if ctx.config is not None else None
+    memo = ("status-warned", canonical)
+    if days is None or memo in ctx.records.memo or not older_than(article.status_checked, days, today()):
+        return
+    ctx.records.memo[memo] = True
+    when = article.status_checked or "an unknown date"
+    log.warn(f"{label}: whether it was retracted or corrected was last checked on {when}, more than {days} days "
+             "ago; build with network access or run 'sphinx-evidence fetch' to check again", "status-stale", location)
 
 
 def cite_nodes(keys: list[str], ctx: PageContext, location: nodes.Node, acknowledged: str = "") -> nodes.inline:

@@ -105,6 +105,7 @@ class Article:
     url: str = ""
     publication_types: tuple[str, ...] = ()
     notices: tuple[Notice, ...] = field(default_factory=tuple)
+    status_checked: str = ""  # ISO date its retraction and correction status was last checked
 
     @property
     def retracted(self) -> bool:
@@ -161,6 +162,7 @@ class Article:
             url=str(data.get("URL") or ""),
             publication_types=tuple(custom.get("publication-types") or ()),
             notices=tuple(n for n in (Notice.from_json(x) for x in custom.get("notices") or ()) if n is not None),
+            status_checked=str(custom.get("fetched") or ""),
         )
 
 

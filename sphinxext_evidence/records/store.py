@@ -47,11 +47,15 @@ class Store:
         return record if isinstance(record, dict) and record else None
 
     def get(self, key: str) -> Any:
-        """The typed record for ``key`` (an Article, an FdaRecord …), or None when it is not known."""
+        """The typed record for ``key`` (an Article, an FdaRecord …), with what other sources add, or None."""
         if key not in self._typed:
             data = self.raw(key)
             source = for_kind(key_parts(key)[0])
-            self._typed[key] = source.parse(key, data) if data is not None and source is not None else None
+            record = source.parse(key, data) if data is not None and source is not None else None
+            for other in REGISTRY:
+                if record is not None and other.annotate is not None:
+                    record = other.annotate(record, self.sections.get(other.section, {}))
+            self._typed[key] = record
         return self._typed[key]
 
     def not_found(self, key: str, label: str) -> str | None:

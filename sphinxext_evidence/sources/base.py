@@ -69,17 +69,29 @@ class Fetcher(Protocol):
     def close(self) -> None: ...  # noqa: D102
 
 
-def fetched_before(record: dict[str, Any], config: Config, now: dt.date) -> bool:
-    """True when a record's ``custom.fetched`` date is ``evidence_refresh_days`` old or more."""
-    days = config.evidence_refresh_days
-    custom = record.get("custom")
-    fetched = custom.get("fetched", "") if isinstance(custom, dict) else ""
-    if days is None or days == "" or not fetched:
+def older_than(date_text: Any, days: Any, now: dt.date, or_equal: bool = False) -> bool:
+    """True when ``date_text`` (ISO) is more than ``days`` before ``now`` (an unreadable date counts as old)."""
+    if days is None or days == "":
         return False
     try:
-        return (now - dt.date.fromisoformat(str(fetched))).days >= int(days)
+        age = (now - dt.date.fromisoformat(str(date_text))).days
     except ValueError:
         return True
+    return age >= int(days) if or_equal else age > int(days)
+
+
+def fetched_before(record: dict[str, Any], config: Config, now: dt.date) -> bool:
+    """True when a record is ``evidence_refresh_days`` old or more, or its correction status is stale.
+
+    The status of a work (retracted? corrected?) is re-checked once it is older
+    than ``evidence_status_max_age_days``.
+    """
+    custom = record.get("custom")
+    fetched = custom.get("fetched", "") if isinstance(custom, dict) else ""
+    if not fetched:
+        return False
+    return older_than(fetched, config.evidence_refresh_days, now, or_equal=True) or older_than(
+        fetched, config.evidence_status_max_age_days, now)
 
 
 def _no_aliases(record: dict[str, Any]) -> list[str]:
@@ -109,6 +121,10 @@ class Source:
     stale: Callable[[dict[str, Any], Config, dt.date], bool] | None = fetched_before
     aliases: Callable[[dict[str, Any]], list[str]] = _no_aliases
     alias_kinds: tuple[str, ...] = ()
+    #: Identifiers it should have, when not simply the cited keys of its kinds: ``(cited keys, sections) -> ids``.
+    wants: Callable[[set[str], dict[str, dict[str, Any]], Config], set[str]] | None = None
+    #: Adds what it knows to another source's typed record: ``(record, its own section) -> record``.
+    annotate: Callable[[Any, dict[str, Any]], Any] | None = None
     #: What it means when the service has no record of an identifier (``{label}``: ``PMID 123``).
     not_found: str = "{label} does not exist according to {service}; check the identifier"
 

@@ -146,9 +146,9 @@ def _date(value: Any) -> dict[str, Any]:
     return {"date-parts": [[int(p) for p in parts[0] if p is not None]]}
 
 
-def _notices(work: dict[str, Any]) -> list[dict[str, str]]:
+def notices(work: dict[str, Any]) -> list[dict[str, str]]:
     """Correction links of a work: ``updated-by`` (notices about it) and ``update-to`` (what it is a notice for)."""
-    notices = []
+    found = []
     for field_name, kinds in (("updated-by", CROSSREF_UPDATED_BY), ("update-to", CROSSREF_UPDATE_TO)):
         updates = work.get(field_name)
         for update in updates if isinstance(updates, list) else []:
@@ -163,8 +163,8 @@ def _notices(work: dict[str, Any]) -> list[dict[str, str]]:
             origin = "Retraction Watch" if update.get("source") == "retraction-watch" else "Crossref"
             source = " ".join(x for x in (label, f"doi:{doi}" if doi else "", f"({year})" if year else "") if x)
             notice = {"type": kind, "source": source, "doi": doi, "origin": origin}
-            notices.append({k: v for k, v in notice.items() if v})
-    return notices
+            found.append({k: v for k, v in notice.items() if v})
+    return found
 
 
 def work_to_csl(work: dict[str, Any], today: str) -> dict[str, Any]:
@@ -177,12 +177,12 @@ def work_to_csl(work: dict[str, Any], today: str) -> dict[str, Any]:
     if subtitle and subtitle.lower() not in title.lower():
         title = f"{title}: {subtitle}" if title else subtitle
     label = "Preprint" if kind == "posted-content" and subtype == "preprint" else TYPE_LABELS.get(kind, "")
-    notices = _notices(work)
+    found = notices(work)
     custom: dict[str, Any] = {"source": "crossref", "fetched": today, "crossref-type": kind}
     if label:
         custom["publication-types"] = [label]
-    if notices:
-        custom["notices"] = notices
+    if found:
+        custom["notices"] = found
     record: dict[str, Any] = {
         "id": f"doi:{doi.lower()}",
         "type": CSL_TYPES.get(kind, "article"),
@@ -208,8 +208,8 @@ def work_to_csl(work: dict[str, Any], today: str) -> dict[str, Any]:
     return {k: v for k, v in record.items() if v not in ("", [], {}, None)}
 
 
-def parse_works(body: bytes, today: str) -> dict[str, dict[str, Any]]:
-    """Parse a ``/works`` (list) or ``/works/{doi}`` answer into ``{lower-cased DOI: record}``."""
+def works_of(body: bytes) -> list[dict[str, Any]]:
+    """The work objects of a ``/works`` (list) or ``/works/{doi}`` answer."""
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -219,25 +219,36 @@ def parse_works(body: bytes, today: str) -> dict[str, dict[str, Any]]:
     message = data["message"]
     kind = data.get("message-type")
     if kind == "work":
-        works = [message]
-    elif kind == "work-list":
+        return [message]
+    if kind == "work-list":
         works = message.get("items")
         if not isinstance(works, list):
             raise CrossrefParseError("unexpected answer from Crossref (work-list without items)")
-    else:
-        raise CrossrefParseError(f"unexpected answer from Crossref (message-type {kind!r})")
-    records: dict[str, dict[str, Any]] = {}
-    for work in works:
-        if isinstance(work, dict) and work.get("DOI"):
-            records[str(work["DOI"]).strip().lower()] = work_to_csl(work, today)
-    return records
+        return [w for w in works if isinstance(w, dict)]
+    raise CrossrefParseError(f"unexpected answer from Crossref (message-type {kind!r})")
 
 
-# --------------------------------------------------------------------------- client
+def parse_works(body: bytes, today: str) -> dict[str, dict[str, Any]]:
+    """Parse a ``/works`` (list) or ``/works/{doi}`` answer into ``{lower-cased DOI: record}``."""
+    return {str(w["DOI"]).strip().lower(): work_to_csl(w, today) for w in works_of(body) if w.get("DOI")}
+
+
+def parse_updates(body: bytes, today: str) -> dict[str, dict[str, Any]]:
+    """Parse an answer into ``{lower-cased DOI: {"checked", "notices"}}``: only the correction links."""
+    return {str(w["DOI"]).strip().lower(): {"checked": today, "in-crossref": True, "notices": notices(w)}
+            for w in works_of(body) if w.get("DOI")}
 
 
 class CrossrefClient:
-    """Fetch Crossref records by DOI, in batches, politely."""
+    """Fetch Crossref records by DOI, in batches, politely.
+
+    ``select`` asks Crossref for some fields only, and ``parse`` reads the
+    answer; the correction-links pass uses both.
+    """
+
+    select = ""
+    parse = staticmethod(parse_works)
+    ask_missing_alone = True  # a DOI a batch did not return is asked for alone (filters can miss odd DOIs)
 
     def __init__(self, base_url: str, email: str, http: HttpSettings, today: str, tool: str = "sphinxext-evidence") -> None:
         self.base = base_url.rstrip("/") + "/"
@@ -288,20 +299,23 @@ class CrossrefClient:
             result.requests += 1
             what = describe_batch("DOI", batch)
             try:
+                extra = {"select": self.select} if self.select else {}
                 status, body = self._get(self.base + "works", self._params(
-                    filter=",".join(f"doi:{d}" for d in batch), rows=str(len(batch))), what)
+                    filter=",".join(f"doi:{d}" for d in batch), rows=str(len(batch)), **extra), what)
                 if status != 200:
                     alone.extend(batch)  # a DOI Crossref rejects in a filter: ask for each alone
                     continue
-                records = parse_works(body, self.today)
+                records = self.parse(body, self.today)
             except ServiceError as exc:
                 result.errors.append(f"{what}: {exc}" if what not in str(exc) else str(exc))
                 continue
             for doi in batch:
                 if doi in records:
                     result.records[doi] = records[doi]
-                else:
+                elif self.ask_missing_alone:
                     alone.append(doi)
+                else:
+                    result.unknown.add(doi)
         for doi in sorted(set(alone)):
             result.requests += 1
             what = f"DOI {doi}"
@@ -312,7 +326,7 @@ class CrossrefClient:
                     continue
                 if status != 200:
                     raise ServiceError(f"Crossref request for {what} failed: HTTP {status}")
-                records = parse_works(body, self.today)
+                records = self.parse(body, self.today)
             except ServiceError as exc:
                 result.errors.append(f"{what}: {exc}" if what not in str(exc) else str(exc))
                 continue

@@ -8,7 +8,8 @@ listing this package as a plugin in ``tests/conftest.py``::
 
 ``fake_server`` is a started :class:`FakeServer` (register routes, queue
 faults, inspect ``requests``); ``eutils`` is an :class:`EUtilsDouble` on its
-own server, whose ``base_url`` is what ``evidence_eutils_url`` should be.
+own server, whose ``base_url`` is what ``evidence_eutils_url`` (and, for the
+correction-links pass, ``evidence_crossref_url``) should be.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from .crossref import CrossrefDouble
 from .eutils import EFETCH_PATH, EUtilsDouble
 from .server import Canned, FakeServer, RecordedRequest
 
@@ -32,5 +34,11 @@ def fake_server() -> Iterator[FakeServer]:
 
 @pytest.fixture
 def eutils(fake_server: FakeServer) -> EUtilsDouble:
-    """The E-utilities double on the ``fake_server`` loopback server."""
+    """The E-utilities double on the ``fake_server`` loopback server.
+
+    The same server also answers Crossref's ``/works`` (from the Crossref
+    fixtures), which every online build asks for the correction links of the
+    DOIs it cites.
+    """
+    CrossrefDouble(fake_server)
     return EUtilsDouble(fake_server)
