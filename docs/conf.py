@@ -44,11 +44,9 @@ html_theme_options = {
 # NCBI etiquette: sent with every E-utilities request when the lockfile is filled.
 evidence_email = "docs@example.org"
 
-# The documentation shows a retracted paper on purpose (reference/roles and
-# guides/retractions), so the build-stopping ``evidence.retracted`` warning is
-# silenced here.  Do not copy this line into a real project without a reason:
-# that warning is the one that tells you a paper you cite was retracted.
-suppress_warnings = ["evidence.retracted"]
+# The pages that cite the retracted PMID 993 on purpose acknowledge each
+# citation (``:pmid:`993 | why```), so no warning is silenced here: a newly
+# retracted paper anywhere else still fails the ``-W`` build.
 
 # The regulatory examples are dated 2026-11; without this the ``-W`` build
 # would start failing a year later with ``evidence.regulatory-stale``.  A real

@@ -26,7 +26,7 @@ def build_with(make_app: Any, src: Path, builder: str = "html", *, eutils: Any =
         conf.setdefault("evidence_crossref_url", crossref.base_url)
     if eutils is not None:
         conf.setdefault("evidence_eutils_url", eutils.base_url)
-        conf.setdefault("evidence_crossref_url", eutils.base_url)  # its server answers Crossref too
+        conf.setdefault("evidence_crossref_url", eutils.server.url)  # its server answers Crossref too
     if retries is not None:
         conf.setdefault("evidence_http_retries", retries)
     conf.setdefault("evidence_http_backoff", 0.01)

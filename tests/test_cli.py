@@ -13,23 +13,23 @@ from sphinxext_evidence.cli import main
 
 def test_fetch_fills_the_lockfile_without_building(project, eutils, capsys):
     src = project("citations")
-    status = main(["fetch", str(src), "-D", f"evidence_eutils_url={eutils.base_url}", "-D", f"evidence_crossref_url={eutils.base_url}"])
+    status = main(["fetch", str(src), "-D", f"evidence_eutils_url={eutils.base_url}", "-D", f"evidence_crossref_url={eutils.server.url}"])
     assert status == 0
     data = json.loads((src / "evidence.lock.json").read_text())
     assert {"21860499", "993", "26468569"} <= set(data["pubmed"])
     assert not (src / "_build").exists()
     assert "record(s) in" in capsys.readouterr().out
     # Nothing missing: no request the second time; --refresh asks again.
-    assert main(["fetch", str(src), "-D", f"evidence_eutils_url={eutils.base_url}", "-D", f"evidence_crossref_url={eutils.base_url}"]) == 0
+    assert main(["fetch", str(src), "-D", f"evidence_eutils_url={eutils.base_url}", "-D", f"evidence_crossref_url={eutils.server.url}"]) == 0
     assert eutils.count == 1
-    assert main(["fetch", str(src), "--refresh", "-D", f"evidence_eutils_url={eutils.base_url}", "-D", f"evidence_crossref_url={eutils.base_url}"]) == 0
+    assert main(["fetch", str(src), "--refresh", "-D", f"evidence_eutils_url={eutils.base_url}", "-D", f"evidence_crossref_url={eutils.server.url}"]) == 0
     assert eutils.count == 2
 
 
 def test_fetch_failure_exits_non_zero_and_keeps_the_lockfile(project, eutils):
     src = project("citations")
     eutils.server.queue(EFETCH_PATH, *[Canned(500, {}, b"down")] * 10)
-    status = main(["fetch", str(src), "-D", f"evidence_eutils_url={eutils.base_url}", "-D", f"evidence_crossref_url={eutils.base_url}",
+    status = main(["fetch", str(src), "-D", f"evidence_eutils_url={eutils.base_url}", "-D", f"evidence_crossref_url={eutils.server.url}",
                    "-D", "evidence_http_retries=1", "-D", "evidence_http_backoff=0.01"])
     assert status == 1
     assert not (src / "evidence.lock.json").exists()
@@ -60,14 +60,14 @@ def test_show_uses_the_configured_lockfile(project, capsys):
 def test_fetch_ignores_the_offline_environment_variable(project, eutils, monkeypatch):
     monkeypatch.setenv("SPHINX_EVIDENCE_OFFLINE", "1")
     src = project("citations")
-    assert main(["fetch", str(src), "-D", f"evidence_eutils_url={eutils.base_url}", "-D", f"evidence_crossref_url={eutils.base_url}"]) == 0
+    assert main(["fetch", str(src), "-D", f"evidence_eutils_url={eutils.base_url}", "-D", f"evidence_crossref_url={eutils.server.url}"]) == 0
     assert eutils.count == 1
 
 
 def test_refresh_days_from_the_command_line(project, eutils):
     src = project("citations")
-    assert main(["fetch", str(src), "-D", f"evidence_eutils_url={eutils.base_url}", "-D", f"evidence_crossref_url={eutils.base_url}"]) == 0
+    assert main(["fetch", str(src), "-D", f"evidence_eutils_url={eutils.base_url}", "-D", f"evidence_crossref_url={eutils.server.url}"]) == 0
     # -D gives a string; 0 days means everything is due again.
-    assert main(["fetch", str(src), "-D", f"evidence_eutils_url={eutils.base_url}", "-D", f"evidence_crossref_url={eutils.base_url}",
+    assert main(["fetch", str(src), "-D", f"evidence_eutils_url={eutils.base_url}", "-D", f"evidence_crossref_url={eutils.server.url}",
                  "-D", "evidence_refresh_days=0"]) == 0
     assert eutils.count == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from sphinxext_evidence.citations import roles
+from sphinxext_evidence.citations import corrections, roles
 from sphinxext_evidence.citations.cards import PmidDirective, render_study_card
 from sphinxext_evidence.citations.nodes import pending_cite, reference_list, study_card
 from sphinxext_evidence.citations.numbering import cite_nodes, number_keys
@@ -31,3 +31,7 @@ def setup(app: Sphinx) -> None:
     register_renderer(pending_cite, render_cite, prepare=number_keys)
     register_renderer(study_card, render_study_card, prepare=number_keys)
     register_renderer(reference_list, render_reference_list, last=True)
+    app.add_directive("evidence-corrections", corrections.CorrectionsReportDirective)
+    register_renderer(corrections.corrections_report, corrections.render_report, needs=corrections.cited_everywhere)
+    app.connect("env-updated", corrections.report_pages_to_rewrite)
+    app.connect("build-finished", corrections.write_json)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from docutils import nodes
 
+from sphinxext_evidence.citations.corrections import note_acknowledged
 from sphinxext_evidence.citations.nodes import study_card
 from sphinxext_evidence.citations.numbering import cite_nodes
 from sphinxext_evidence.citations.references import NOTICE_CLASSES, identifier_links, notice_nodes
@@ -59,6 +60,8 @@ class PmidDirective(EvidenceDirective):
         self.state.nested_parse(self.content, self.content_offset, body)
         node += body
         get_domain(self.env).note_citations(self.env.docname, [key])
+        if acknowledged:
+            note_acknowledged(self.env, [key], acknowledged)
         return [node]
 
 

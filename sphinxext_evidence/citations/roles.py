@@ -8,6 +8,7 @@ from sphinx.util.docutils import SphinxRole
 from sphinx.util.nodes import split_explicit_title
 
 from sphinxext_evidence import log
+from sphinxext_evidence.citations.corrections import note_acknowledged
 from sphinxext_evidence.citations.nodes import pending_cite
 from sphinxext_evidence.domain import get_domain
 from sphinxext_evidence.identifiers import KINDS, Kind, make_key, split_ids
@@ -52,6 +53,8 @@ class CiteRole(SphinxRole):
         node = pending_cite(self.rawtext, keys=keys, docname=self.env.docname, acknowledged=reason)
         node.source, node.line = self.get_source_info()
         get_domain(self.env).note_citations(self.env.docname, keys)
+        if reason:
+            note_acknowledged(self.env, keys, reason)
         return [node], []
 
 

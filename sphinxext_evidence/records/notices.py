@@ -43,6 +43,9 @@ NOTICE_KINDS: dict[str, NoticeKind] = {kind.name: kind for kind in (
     NoticeKind("CorrectedandRepublishedIn", "Corrected and republished", "corrected and republished", "replaced",
                "was corrected and republished"),
     NoticeKind("UpdateIn", "Newer version available", "newer version", "replaced", "has a newer version"),
+    # Records indexed before 2019 say "corrected and republished" with the older RepublishedIn/From.
+    NoticeKind("RepublishedIn", "Republished", "republished", "replaced", "was republished"),
+    NoticeKind("RepublishedFrom", "Republished from", "", "about"),
     NoticeKind("ErratumIn", "Erratum", "", "correction"),
     NoticeKind("RetractionOf", "Retraction notice for", "", "about"),
     NoticeKind("PartialRetractionOf", "Partial retraction notice for", "", "about"),

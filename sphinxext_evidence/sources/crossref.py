@@ -162,6 +162,11 @@ def notices(work: dict[str, Any]) -> list[dict[str, str]]:
             year = _date(update.get("updated")).get("date-parts", [[""]])[0][0]
             origin = "Retraction Watch" if update.get("source") == "retraction-watch" else "Crossref"
             source = " ".join(x for x in (label, f"doi:{doi}" if doi else "", f"({year})" if year else "") if x)
+            same = next((n for n in found if n["type"] == kind and doi and n.get("doi") == doi), None)
+            if same is not None:  # one notice, reported by the publisher and by Retraction Watch
+                if origin not in same["origin"].split(" and "):
+                    same["origin"] = f"{same['origin']} and {origin}"
+                continue
             notice = {"type": kind, "source": source, "doi": doi, "origin": origin}
             found.append({k: v for k, v in notice.items() if v})
     return found
@@ -302,6 +307,9 @@ class CrossrefClient:
                 extra = {"select": self.select} if self.select else {}
                 status, body = self._get(self.base + "works", self._params(
                     filter=",".join(f"doi:{d}" for d in batch), rows=str(len(batch)), **extra), what)
+                if status == 404:
+                    raise ServiceError(f"Crossref answered 404 for its /works list at {self.base}; "
+                                       "check evidence_crossref_url")
                 if status != 200:
                     alone.extend(batch)  # a DOI Crossref rejects in a filter: ask for each alone
                     continue
