@@ -146,3 +146,32 @@ def test_status_goes_stale_offline_and_is_rechecked_online(make_app, site, eutil
     assert "[evidence.status-stale]" not in warnings(app)
     refreshed = json.loads(lock.read_text(encoding="utf-8"))
     assert all(r["custom"]["fetched"] != "2020-01-01" for r in refreshed["pubmed"].values())
+
+
+@pytest.mark.parametrize(("ref_type", "label", "mark"), [
+    ("RetractionIn", "Retracted", "retracted"),
+    ("PartialRetractionIn", "Partially retracted", "partially retracted"),
+    ("RetractedandRepublishedIn", "Retracted and republished", "retracted and republished"),
+    ("CorrectedandRepublishedIn", "Corrected and republished", "corrected and republished"),
+    ("ExpressionOfConcernIn", "Expression of concern", "expression of concern"),
+    ("ErratumIn", "Erratum", ""),
+    ("UpdateIn", "Newer version available", "newer version"),
+    ("RetractionOf", "Retraction notice for", ""),
+    ("ExpressionOfConcernFor", "Expression of concern about", ""),
+    ("PartialRetractionOf", "Partial retraction notice for", ""),
+])
+def test_every_correction_type_has_its_own_wording(ref_type, label, mark) -> None:
+    """No recorded answer of PubMed carries some of these types, so the real retracted record
+    (PMID 11543891) is given each type in turn; the rest of the record is as recorded."""
+    from sphinxext_evidence.records.model import Article
+    from sphinxext_evidence.sources.pubmed_xml import parse_pubmed_xml
+
+    xml = (FIXTURES / "pubmed_nlmsample2019_11543891_11600210_retractionin_retractionof.xml").read_bytes()
+    xml = xml.replace(b'RefType="RetractionIn"', f'RefType="{ref_type}"'.encode())
+    xml = re.sub(rb"<PublicationType[^>]*>Retracted Publication</PublicationType>", b"", xml)
+    record = parse_pubmed_xml(xml, "2026-11-30")["11543891"]
+    assert [n["type"] for n in record["custom"]["notices"]] == [ref_type]
+    article = Article.from_csl("pmid:11543891", record)
+    assert article.notices[0].label == label
+    assert article.mark == mark
+    assert article.retracted is ("Retract" in ref_type and ref_type.endswith("In"))
