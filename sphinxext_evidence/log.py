@@ -45,6 +45,8 @@ SUBTYPES: dict[str, str] = {
     "regulatory-empty": "a regulatory-status without jurisdictions",
     "regulatory-option": "a regulatory-status option that cannot be used",
     "duplicate-references": "more than one references directive on a page",
+    "hidden-references": "a references directive in an only block the builder leaves out",
+    "unparsed-role": "a citation role where Sphinx reads no roles (a toctree caption)",
     # configuration
     "config": "an evidence_* configuration value that is wrong, unknown or missing",
     # fetching

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util.nodes import process_only_nodes
 
 from sphinxext_evidence.domain import get_domain
 from sphinxext_evidence.identifiers import key_label
@@ -95,13 +97,53 @@ class Handler:
     needs: Needs | None = None
 
 
+def _skip(translator: Any, node: nodes.Node) -> None:
+    raise nodes.SkipNode
+
+
+#: Visitors for every output format: a placeholder that escapes resolution (a copy in a
+#: table of contents, say) is left out instead of stopping the build.
+SKIP = {fmt: (_skip, None) for fmt in ("html", "latex", "text", "man", "texinfo")}
+
+
 HANDLERS: dict[type[nodes.Element], Handler] = {}
 
 
-def register_renderer(node_class: type[nodes.Element], render: Renderer, prepare: Prepare | None = None,
+def register_renderer(app: Sphinx, node_class: type[nodes.Element], render: Renderer, prepare: Prepare | None = None,
                       last: bool = False, needs: Needs | None = None) -> None:
-    """Say how placeholders of ``node_class`` are rendered (``last``: after every other placeholder)."""
+    """Say how placeholders of ``node_class`` are rendered (``last``: after every other placeholder).
+
+    The class is also registered with Sphinx, with visitors that leave it out,
+    so that a copy which escapes resolution (in a table of contents) never
+    stops a build.
+    """
     HANDLERS[node_class] = Handler(render, prepare, last, needs)
+    app.add_node(node_class, override=True, **SKIP)  # type: ignore[arg-type]
+
+
+def excluded(node: nodes.Node, tags: Any) -> bool:
+    """True when ``node`` sits in an ``only`` block this builder leaves out."""
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, addnodes.only):
+            try:
+                if not tags.eval_condition(parent["expr"]):
+                    return True
+            except Exception:  # noqa: BLE001 - Sphinx itself reports a bad expression later
+                return False
+        parent = parent.parent
+    return False
+
+
+def _copy_of_elsewhere(node: nodes.Node) -> bool:
+    """True for copies that are not the author's text: a contents list entry or a substitution definition."""
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, nodes.substitution_definition) or (
+                isinstance(parent, nodes.topic) and "contents" in parent.get("classes", [])):
+            return True
+        parent = parent.parent
+    return False
 
 
 class ResolveEvidence(SphinxPostTransform):
@@ -110,8 +152,21 @@ class ResolveEvidence(SphinxPostTransform):
     default_priority = 5
 
     def run(self, **kwargs: Any) -> None:
-        """Prepare placeholders in document order, then render them (``last`` ones at the end)."""
-        placeholders = list(self.document.findall(evidence_placeholder))
+        """Prepare placeholders in document order, then render them (``last`` ones at the end).
+
+        ``only`` blocks are settled first, so nothing a builder leaves out is
+        numbered; a citation copied into a contents list or kept in a
+        substitution definition is dropped there (the heading or text it
+        comes from keeps it).
+        """
+        if any(True for _ in self.document.findall(addnodes.only)):
+            process_only_nodes(self.document, self.env._tags)
+        placeholders = []
+        for node in list(self.document.findall(evidence_placeholder)):
+            if _copy_of_elsewhere(node):
+                node.parent.remove(node)
+            else:
+                placeholders.append(node)
         if not placeholders:
             return
         store = get_domain(self.env).store

@@ -10,6 +10,7 @@ from sphinxext_evidence.citations.nodes import pending_cite, reference_list, stu
 from sphinxext_evidence.citations.numbering import cite_nodes, number_keys
 from sphinxext_evidence.citations.references import (
     EnsureReferenceList,
+    KeepReferenceList,
     ReferencesDirective,
     render_reference_list,
 )
@@ -28,10 +29,12 @@ def setup(app: Sphinx) -> None:
     app.add_directive("references", ReferencesDirective)
     app.add_directive("pmid", PmidDirective)
     app.add_transform(EnsureReferenceList)
-    register_renderer(pending_cite, render_cite, prepare=number_keys)
-    register_renderer(study_card, render_study_card, prepare=number_keys)
-    register_renderer(reference_list, render_reference_list, last=True)
+    app.add_transform(roles.RolesInCaptions)
+    app.add_post_transform(KeepReferenceList)
+    register_renderer(app, pending_cite, render_cite, prepare=number_keys)
+    register_renderer(app, study_card, render_study_card, prepare=number_keys)
+    register_renderer(app, reference_list, render_reference_list, last=True)
     app.add_directive("evidence-corrections", corrections.CorrectionsReportDirective)
-    register_renderer(corrections.corrections_report, corrections.render_report, needs=corrections.cited_everywhere)
+    register_renderer(app, corrections.corrections_report, corrections.render_report, needs=corrections.cited_everywhere)
     app.connect("env-updated", corrections.report_pages_to_rewrite)
     app.connect("build-finished", corrections.write_json)

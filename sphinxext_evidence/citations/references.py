@@ -6,6 +6,7 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
+from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from sphinxext_evidence import log
 from sphinxext_evidence.citations.nodes import citing, reference_list
@@ -16,7 +17,7 @@ from sphinxext_evidence.identifiers import DOI_URL, PMC_URL, PUBMED_URL, key_lab
 from sphinxext_evidence.records.model import Article
 from sphinxext_evidence.records.notices import LEVELS
 from sphinxext_evidence.render_utils import badge, link
-from sphinxext_evidence.resolve import PageContext
+from sphinxext_evidence.resolve import PageContext, excluded
 
 
 
@@ -30,6 +31,28 @@ class ReferencesDirective(EvidenceDirective):
         """Leave a :class:`reference_list` placeholder."""
         self.check_options()
         return [self.place(reference_list(auto=False))]
+
+
+class KeepReferenceList(SphinxPostTransform):
+    """Before resolution: a page whose only reference list is in an ``only`` block this builder leaves out
+    gets one at its end, with a warning, rather than citations that link nowhere."""
+
+    default_priority = 4
+
+    def run(self, **kwargs: Any) -> None:
+        """Append an automatic list when every list of the page is left out but some citation is not."""
+        lists = list(self.document.findall(reference_list))
+        tags = self.env._tags
+        if not lists or not all(excluded(node, tags) for node in lists):
+            return
+        if not any(not excluded(node, tags) for node in self.document.findall(citing)):  # type: ignore[arg-type]
+            return
+        log.warn(f"this 'references' directive is inside an 'only' block that the {self.app.builder.name} builder "
+                 "leaves out; the reference list is put at the end of the page instead (move the directive out of "
+                 "the 'only' block)", "hidden-references", lists[0])
+        node = reference_list(auto=True, docname=lists[0].get("docname", self.env.docname))
+        node.source = self.document.get("source")
+        self.document += node
 
 
 class EnsureReferenceList(SphinxTransform):

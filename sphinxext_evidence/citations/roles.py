@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from docutils import nodes
+from sphinx import addnodes
+from sphinx.transforms import SphinxTransform
 from docutils.nodes import Node, system_message
 from sphinx.util.docutils import SphinxRole
 from sphinx.util.nodes import split_explicit_title
@@ -91,6 +96,21 @@ class LinkRole(SphinxRole):
                                        classes=["evidence-link", f"evidence-{kind.name}"],
                                        reftitle=f"{kind.label} {ident}"))
         return out, []
+
+
+class RolesInCaptions(SphinxTransform):
+    """At read time: a citation role in a toctree caption, where Sphinx parses no roles, is a warning."""
+
+    default_priority = 500
+
+    def apply(self, **kwargs: Any) -> None:
+        """Warn at each toctree whose caption holds a role of this extension."""
+        names = "|".join((*CITE_ROLES, *LINK_ROLES))
+        for toctree in self.document.findall(addnodes.toctree):
+            caption = str(toctree.get("caption") or "")
+            if re.search(rf":(?:{names}):`", caption):
+                log.warn(f"toctree caption {caption!r}: roles are not read in captions, so the citation is shown as "
+                         "written; cite in the text instead", "unparsed-role", toctree)
 
 
 #: Role name -> the role; the citing roles first.

@@ -12,4 +12,4 @@ from sphinxext_evidence.resolve import register_renderer
 def setup(app: Sphinx) -> None:
     """Register the directive and its renderer."""
     app.add_directive("regulatory-status", RegulatoryStatusDirective)
-    register_renderer(regulatory_status, render_regulatory_status)
+    register_renderer(app, regulatory_status, render_regulatory_status)
