@@ -97,7 +97,7 @@ class Handler:
     needs: Needs | None = None
 
 
-def _skip(translator: Any, node: nodes.Node) -> None:
+def _skip(_translator: Any, _node: nodes.Node) -> None:
     raise nodes.SkipNode
 
 
