@@ -7,17 +7,20 @@ A *key* is ``kind:identifier`` (``pmid:37818733``, ``doi:10.1161/strokeaha.111.6
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+# ASCII digits only: \d would also take Arabic-Indic, full-width and other digits.
 PMID_RE = re.compile(r"^[1-9][0-9]{0,8}$")
 # Crossref's recommended pattern (matches nearly every registered DOI), without the
 # character-class restriction so SICI-style DOIs with <, >, ; and # also pass.
-DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
-NCT_RE = re.compile(r"^NCT\d{8}$")
-RSID_RE = re.compile(r"^rs[1-9]\d{0,11}$")
-PMCID_RE = re.compile(r"^PMC\d{1,9}$")
+DOI_RE = re.compile(r"^10\.[0-9]{4,9}/\S+$")
+NCT_RE = re.compile(r"^NCT[0-9]{8}$")
+RSID_RE = re.compile(r"^rs[1-9][0-9]{0,11}$")
+PMCID_RE = re.compile(r"^PMC[0-9]{1,9}$")
+_LEADING_ZEROS = re.compile(r"^0+(?=[0-9])")
 
 SPLIT_RE = re.compile(r"[\s,;]+")
 DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:")
@@ -26,8 +29,9 @@ DOI_SPLIT_RE = re.compile(r"\s+|[,;](?=\s*(?:doi:|https?://|10\.\d))", re.IGNORE
 
 
 def split_ids(text: str) -> list[str]:
-    """Split ``"a, b c"`` into identifiers, dropping empty pieces."""
-    return [part for part in SPLIT_RE.split(text.strip()) if part]
+    """Split ``"a, b c"`` into identifiers, dropping empty pieces; ``PMID: 123`` stays one piece."""
+    text = re.sub(r"(?i)\b(pmid|pmcid|doi):\s+", r"\1:", text.strip())
+    return [part for part in SPLIT_RE.split(text) if part]
 
 
 def split_dois(text: str) -> list[str]:
@@ -40,6 +44,7 @@ def parse_pmid(text: str) -> str | None:
     text = text.strip()
     if text.lower().startswith("pmid:"):
         text = text[5:].strip()
+    text = _LEADING_ZEROS.sub("", text)
     return text if PMID_RE.match(text) else None
 
 
@@ -52,7 +57,9 @@ def parse_doi(text: str) -> str | None:
             break
     if "%" in text:
         text = unquote(text)
-    return text.lower() if DOI_RE.match(text) else None
+    # The same DOI may arrive composed or decomposed (NFC or NFD).
+    text = unicodedata.normalize("NFC", text)
+    return text.lower() if DOI_RE.match(text) and text.isprintable() else None
 
 
 def parse_nct(text: str) -> str | None:
@@ -64,6 +71,8 @@ def parse_nct(text: str) -> str | None:
 def parse_rsid(text: str) -> str | None:
     """A dbSNP reference SNP id (``rs`` and digits), lower-cased, if valid."""
     text = text.strip().lower()
+    if text.startswith("rs"):
+        text = "rs" + _LEADING_ZEROS.sub("", text[2:])
     return text if RSID_RE.match(text) else None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from docutils import nodes
 
 from sphinxext_evidence.records.model import title_tokens
@@ -23,8 +25,10 @@ def title_nodes(title: str) -> list[nodes.Node]:
     return out
 
 
-def link(text: str, url: str, classes: list[str] | None = None) -> nodes.reference:
-    """An external link."""
+def link(text: str, url: str, classes: list[str] | None = None) -> nodes.Element:
+    """An external link; a URL that is not plain http(s) becomes text (records are untrusted input)."""
+    if not re.match(r"https?://[^\s\x00-\x1f\x7f]+$", url, re.IGNORECASE):
+        return nodes.inline(text, text, classes=classes or [])
     return nodes.reference(text, text, refuri=url, classes=classes or [], internal=False)
 
 

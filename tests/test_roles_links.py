@@ -48,7 +48,8 @@ def test_parse_nct_and_rsid():
     for bad in ("NCT123", "NCT008682830", "00868283", "NCTABCDEFGH"):
         assert parse_nct(bad) is None
     assert parse_rsid("rs429358") == parse_rsid("RS429358") == "rs429358"
-    for bad in ("rs", "rs0123", "429358", "rsABC", "ss429358"):
+    assert parse_rsid("rs0123") == "rs123"  # leading zeros are normalised, not refused
+    for bad in ("rs", "rs0", "429358", "rsABC", "ss429358"):
         assert parse_rsid(bad) is None
 
 

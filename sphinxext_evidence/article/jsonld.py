@@ -103,9 +103,13 @@ def medical_web_page(
 
 
 def script_safe(data: dict[str, Any]) -> str:
-    """JSON for a ``<script>`` element: ``</`` and ``<!--`` cannot close or confuse it."""
+    """JSON for a ``<script>`` element in HTML and XHTML (EPUB): no ``<``, ``>`` or ``&`` appears literally.
+
+    JSON's ``\\u`` escapes keep the data identical while nothing can close the
+    element, start a comment or break an XML parser.
+    """
     text = json.dumps(data, ensure_ascii=False, indent=1)
-    return text.replace("</", "<\\/").replace("<!--", "<\\u0021--")
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def script_tag(json_text: str) -> str:

@@ -28,6 +28,7 @@ class PmidDirective(EvidenceDirective):
     """``.. pmid:: 22282884`` with optional ``:design:``, ``:participants:``, ``:finding:`` and body."""
 
     required_arguments = 1
+    final_argument_whitespace = True  # "PMID: 22282884" is one argument
     has_content = True
     option_spec = option_spec(*CARD_OPTIONS)
 
