@@ -67,6 +67,15 @@ def table(classes: list[str], widths: tuple[int, ...], header: tuple[str, ...]) 
     return tbl, tbody
 
 
+def anchor(node: nodes.Element, ids: list[str], builder_format: str) -> None:
+    """Give ``node`` the anchors ``ids``; in LaTeX as targets, the only nodes its writer labels."""
+    if builder_format == "latex":
+        for position, name in enumerate(ids):
+            node.insert(position, nodes.target("", "", ids=[name]))
+    else:
+        node["ids"] = [*node.get("ids", []), *ids]
+
+
 def label_cells(row: nodes.row, columns: tuple[str, ...]) -> None:
     """Give each cell after the first its column name (HTML), shown only when CSS stacks the table on a phone."""
     for name, cell in zip(columns[1:], row.children[1:]):

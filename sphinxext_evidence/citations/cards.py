@@ -83,8 +83,9 @@ def render_study_card(node: study_card, ctx: PageContext) -> list[nodes.Node]:
     number = cite_nodes([key], ctx, node, node.get("acknowledged", ""))
     article = ctx.records.get(key)
     card = nodes.container(classes=["evidence-card"])
-    card["ids"] = number["ids"]
-    number["ids"] = []
+    if ctx.builder_format != "latex":  # in LaTeX the anchors are targets inside the number
+        card["ids"] = number["ids"]
+        number["ids"] = []
     heading = nodes.paragraph(classes=["evidence-card-title"])
     heading += number
     heading += nodes.Text(" ")

@@ -13,6 +13,7 @@ from sphinxext_evidence.dates import today
 from sphinxext_evidence.identifiers import key_label, key_parts
 from sphinxext_evidence.sources.base import older_than
 from sphinxext_evidence.records.model import Article
+from sphinxext_evidence.render_utils import anchor
 from sphinxext_evidence.resolve import PageContext
 
 
@@ -121,6 +122,15 @@ def _check_status_age(article: Article, label: str, canonical: str, ctx: PageCon
              "ago; build with network access or run 'sphinx-evidence fetch' to check again", "status-stale", location)
 
 
+def _in_title(node: nodes.Node) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, nodes.title):
+            return True
+        parent = parent.parent
+    return False
+
+
 def cite_nodes(keys: list[str], ctx: PageContext, location: nodes.Node, acknowledged: str = "") -> nodes.inline:
     """The inline label for ``keys`` in the page's style; each part links to its entry.
 
@@ -135,7 +145,9 @@ def cite_nodes(keys: list[str], ctx: PageContext, location: nodes.Node, acknowle
         if n not in works:
             works[n] = Cited(n, key, article, article.mark if article is not None else "")
     out = nodes.inline("", "", classes=["evidence-cite"])
-    out["ids"] = [page.new_anchor(works[n].key) for n in sorted(works)]
+    # LaTeX labels nothing inside a heading, so a citation there gets no back-link.
+    if not (ctx.builder_format == "latex" and _in_title(location)):
+        anchor(out, [page.new_anchor(works[n].key) for n in sorted(works)], ctx.builder_format)
     if any(w.mark for w in works.values()):
         out["classes"].append("evidence-cite-flagged")
 

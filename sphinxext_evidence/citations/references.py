@@ -16,7 +16,7 @@ from sphinxext_evidence.directive import EvidenceDirective, option_spec
 from sphinxext_evidence.identifiers import DOI_URL, PMC_URL, PUBMED_URL, key_label, key_parts
 from sphinxext_evidence.records.model import Article
 from sphinxext_evidence.records.notices import LEVELS
-from sphinxext_evidence.render_utils import badge, link
+from sphinxext_evidence.render_utils import anchor, badge, link
 from sphinxext_evidence.resolve import PageContext, excluded
 
 
@@ -137,12 +137,17 @@ def notice_nodes(article: Article, reasons: list[str] | None = None) -> nodes.bu
 
 def _backlinks(anchors: list[str], ctx: PageContext) -> nodes.inline:
     back = nodes.inline("", "", classes=["evidence-backlinks"])
-    arrow = "^" if ctx.builder_format == "latex" else "↩"  # pdflatex has no glyph for U+21A9
-    for i, anchor in enumerate(anchors):
-        label = arrow if len(anchors) == 1 else f"{arrow}{i + 1}"
+    for i, target in enumerate(anchors):
+        number = "" if len(anchors) == 1 else str(i + 1)
         if i:
             back += nodes.Text(" ")
-        back += nodes.reference(label, label, refid=anchor, internal=True, reftitle="Back to where this is cited")
+        if ctx.builder_format == "latex":
+            # pdflatex has no glyph for U+21A9; the arrow is drawn as math instead.
+            arrow: list[nodes.Node] = [nodes.raw("", r"\(\hookleftarrow\)", format="latex"), nodes.Text(number)]
+        else:
+            arrow = [nodes.Text(f"↩{number}")]
+        back += nodes.reference(f"↩{number}", "", *arrow, refid=target, internal=True,
+                                reftitle="Back to where this is cited")
     return back
 
 
@@ -150,9 +155,10 @@ def entry_nodes(key: str, ctx: PageContext) -> nodes.list_item:
     """One reference-list entry, with its identifiers, notices and back-links."""
     page = numbering(ctx)
     article = ctx.records.get(key)
-    item = nodes.list_item(ids=[page.entry_id(key)], classes=["evidence-entry"])
+    item = nodes.list_item(classes=["evidence-entry"])
     para = nodes.paragraph()
     item += para
+    anchor(item if ctx.builder_format != "latex" else para, [page.entry_id(key)], ctx.builder_format)
     limit = int(ctx.config.evidence_max_authors) if ctx.config else 3
     if article is None:
         kind, ident = key_parts(key)
