@@ -30,3 +30,5 @@ SUBTYPES
 volume
 # public helper beside pmid_key
 doi_key
+# SphinxPostTransform.formats, read by Sphinx
+formats

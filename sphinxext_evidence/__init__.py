@@ -9,9 +9,20 @@ __version__ = "0.1.0"
 
 def setup(app: Any) -> dict[str, Any]:
     """Wire the extension into Sphinx: shared stages first, then each feature."""
-    from sphinxext_evidence import article, assets, citations, config, domain, fetch, grade, regulatory, resolve
+    from sphinxext_evidence import (
+        article,
+        assets,
+        citations,
+        config,
+        domain,
+        fetch,
+        grade,
+        latex,
+        regulatory,
+        resolve,
+    )
 
-    for part in (config, domain, fetch, resolve, assets, citations, grade, regulatory, article):
+    for part in (config, domain, fetch, resolve, latex, assets, citations, grade, regulatory, article):
         part.setup(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": 1}
