@@ -5,10 +5,22 @@ missing (or stale, if refreshing was asked for) is fetched, source by source
 from the registry, the lockfile is rewritten atomically, and the records are
 handed to the resolve stage through the domain.  A failed fetch keeps every
 known record and becomes a warning.
+
+The whole stage shares one network budget (``evidence_network_deadline``):
+once the network is found unreachable or the deadline passes, whatever is
+left is skipped with one warning, and what was fetched is still saved.
+Identifiers whose request failed are remembered in the doctree directory
+(never in the lockfile, which stays deterministic) and are not asked for again
+until ``evidence_retry_failed_after`` seconds have passed.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import json
+import math
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,20 +32,53 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 from sphinxext_evidence import log
-from sphinxext_evidence.config import is_offline
+from sphinxext_evidence.config import is_offline, secrets
 from sphinxext_evidence.dates import today
 from sphinxext_evidence.domain import EvidenceDomain, get_domain
 from sphinxext_evidence.identifiers import key_parts
 from sphinxext_evidence.records import lockfile
 from sphinxext_evidence.records.store import Store
-from sphinxext_evidence.sources import REGISTRY, Source, for_kind
+from sphinxext_evidence.sources import REGISTRY, FetchResult, Source, for_kind
+from sphinxext_evidence.sources.base import Budget, set_budget
 
 logger = logging.getLogger(__name__)
+
+#: Where failed identifiers are remembered, in the doctree directory.
+FAILED_FILE = "evidence-failed-fetches.json"
 
 
 def lockfile_path(app: Sphinx) -> Path:
     """Where this project's lockfile lives."""
     return Path(app.confdir, app.config.evidence_lockfile)
+
+
+def failed_path(app: Sphinx) -> Path:
+    """Where identifiers whose fetch failed are remembered between builds."""
+    return Path(app.doctreedir, FAILED_FILE)
+
+
+def load_failed(path: Path) -> dict[str, float]:
+    """``{"section:id": time of the failure}`` from ``path`` (empty when missing or unreadable)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    failed = data.get("failed") if isinstance(data, dict) else None
+    if not isinstance(failed, dict):
+        return {}
+    return {k: float(v) for k, v in failed.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+
+
+def save_failed(path: Path, failed: dict[str, float]) -> None:
+    """Write ``failed`` to ``path``, or remove the file when there is nothing to remember."""
+    try:
+        if failed:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps({"failed": dict(sorted(failed.items()))}, indent=1) + "\n", encoding="utf-8")
+        else:
+            path.unlink(missing_ok=True)
+    except OSError as exc:  # costs only an early retry
+        logger.info("evidence: cannot write %s: %s", path, exc)
 
 
 @dataclass
@@ -65,6 +110,29 @@ def wanted_ids(source: Source, keys: set[str], sections: lockfile.Sections, conf
     return ids
 
 
+def fetch_source(app: Sphinx, source: Source, ids: list[str], day: str) -> FetchResult:
+    """Ask ``source`` for ``ids``; anything its client raises becomes a failure, never an exception."""
+    client = None
+    try:
+        client = source.client(app, day)
+        return client.fetch(ids)
+    except Exception as exc:  # noqa: BLE001 - a bug in one source must not cost the others' records
+        result = FetchResult()
+        keys = [s for s in dataclasses.astuple(secrets(app)) if s]
+        result.fail(exc, scrub=lambda text: _hide(text, keys))
+        return result
+    finally:
+        if client is not None:
+            with contextlib.suppress(Exception):  # closing cannot lose anything
+                client.close()
+
+
+def _hide(text: str, hidden: list[str]) -> str:
+    for secret in hidden:
+        text = text.replace(secret, "***")
+    return text
+
+
 def run_fetch(app: Sphinx, domain: EvidenceDomain) -> Outcome:
     """Bring the lockfile up to date with what ``domain`` needs.
 
@@ -83,6 +151,13 @@ def run_fetch(app: Sphinx, domain: EvidenceDomain) -> Outcome:
     updates: dict[str, dict[str, dict[str, Any]]] = {}
     unknown: dict[str, list[str]] = {}
     failures: list[str] = []
+    budget = Budget(app.config.evidence_network_deadline)
+    set_budget(app, budget)
+    remembered = failed_path(app)
+    failed_at = {} if offline else load_failed(remembered)
+    clock, wait = time.time(), float(app.config.evidence_retry_failed_after or 0)
+    held: list[str] = []
+    skipped = 0
     for source in REGISTRY:
         have = sections.get(source.section, {})
         missing = sorted(
@@ -94,14 +169,20 @@ def run_fetch(app: Sphinx, domain: EvidenceDomain) -> Outcome:
         if offline:
             logger.info("evidence: offline; %d %s record(s) not in %s", len(missing), source.label, path.name)
             continue
+        waiting = {i for i in missing if clock < failed_at.get(f"{source.section}:{i}", -math.inf) + wait}
+        held.extend(f"{source.label} {i}" for i in sorted(waiting))
+        missing = [i for i in missing if i not in waiting]
+        if not missing:
+            continue
+        if budget.unreachable or budget.over():
+            skipped += len(missing)
+            continue
         requests = -(-len(missing) // source.batch_size)
         logger.info("evidence: fetching %d %s record(s) in %d request(s)", len(missing), source.label, requests)
-        client = source.client(app, now.isoformat())
-        try:
-            result = client.fetch(missing)
-        finally:
-            client.close()
+        result = fetch_source(app, source, missing, now.isoformat())
         for error in result.errors:
+            if error in result.network_errors:
+                continue  # reported once, below
             failures.append(f"{source.label}: {error}")
             log.warn(f"{source.label} fetch failed: {error}; records already in {path.name} are kept", "fetch")
         if result.records:
@@ -109,6 +190,16 @@ def run_fetch(app: Sphinx, domain: EvidenceDomain) -> Outcome:
             sections.setdefault(source.section, {}).update(result.records)  # later sources see them
         if result.unknown:
             unknown[source.section] = sorted(result.unknown)
+        skipped += len(result.skipped)
+        answered = result.records.keys() | result.unknown
+        for ident in missing:
+            if ident in answered:
+                failed_at.pop(f"{source.section}:{ident}", None)
+            elif ident not in result.skipped:
+                failed_at[f"{source.section}:{ident}"] = clock
+    _report(budget, skipped, held, wait, path, remembered, failures)
+    if not offline:
+        save_failed(remembered, {k: t for k, t in failed_at.items() if clock < t + wait})
     saved = False
     if updates and writable:
         try:
@@ -120,6 +211,30 @@ def run_fetch(app: Sphinx, domain: EvidenceDomain) -> Outcome:
     if updates and not saved:
         fingerprint = lockfile.digest(sections)  # the new records live only in memory
     return Outcome(sections, unknown, failures, fingerprint)
+
+
+def _report(budget: Budget, skipped: int, held: list[str], wait: float, path: Path, remembered: Path,
+            failures: list[str]) -> None:
+    """One warning for what the network budget cut short, one for identifiers not asked for again."""
+    if budget.unreachable:
+        message = (f"no network: {budget.unreachable}, so the rest of this build's fetches were skipped "
+                   f"({skipped} identifier(s)); records already in {path.name} are kept. To build without "
+                   "trying the network, set SPHINX_EVIDENCE_OFFLINE=1 (or evidence_offline = True in conf.py)")
+        failures.append(message)
+        log.warn(message, "network")
+    elif skipped:
+        message = (f"the network deadline of {budget.seconds:g} s (evidence_network_deadline) passed, so "
+                   f"{skipped} identifier(s) were not fetched in this build; what was fetched is saved in "
+                   f"{path.name}, and the next build fetches the rest")
+        failures.append(message)
+        log.warn(message, "network")
+    if held:
+        shown = ", ".join(held[:3]) + (f" and {len(held) - 3} more" if len(held) > 3 else "")
+        message = (f"not asked for again, as their fetch failed less than {wait:g} s ago "
+                   f"(evidence_retry_failed_after): {shown}; to try now, run sphinx-evidence fetch or "
+                   f"delete {remembered}")
+        failures.append(message)
+        log.warn(message, "fetch")
 
 
 def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:

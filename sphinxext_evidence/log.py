@@ -51,7 +51,8 @@ SUBTYPES: dict[str, str] = {
     "config": "an evidence_* configuration value that is wrong, unknown or missing",
     # fetching
     "fetch": "a service request that failed for good",
-    "lockfile": "a lockfile that cannot be read or written",
+    "network": "no network, or the build's network deadline passed: the remaining fetches were skipped",
+    "lockfile": "a lockfile, or a record in it, that cannot be read or written",
     # resolving
     "missing": "a cited identifier with no record in the lockfile",
     "unknown-id": "an identifier the service says does not exist",

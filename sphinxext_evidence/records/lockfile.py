@@ -1,20 +1,41 @@
-"""The committed metadata lockfile: load, merge and atomic save.
+"""The committed metadata lockfile: load, check, merge and atomic save.
 
 The file is JSON with one object per source (``pubmed``, ``crossref``,
 ``openfda``), each mapping an identifier to its record.  Keys are sorted and
 the formatting is fixed so that diffs stay reviewable.
+
+The file is untrusted input.  Reading checks every record (see
+:mod:`sphinxext_evidence.records.schema`), warns about each damaged one and
+repairs it or leaves it out; only a file that is not JSON at all is given up
+on as a whole.  Saving writes back everything it does not replace exactly as
+it found it, damaged records included, so that nothing the user could still
+repair is lost; a file that cannot be rewritten without losing what it holds
+is left alone.
 """
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import json
 import os
+import re
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from sphinxext_evidence import log
+from sphinxext_evidence.records.schema import (
+    SHAPES,
+    Finding,
+    check_record,
+    check_sections,
+    kind,
+)
 
 try:  # POSIX only; elsewhere concurrent builds are simply not serialised.
     import fcntl
@@ -23,95 +44,293 @@ except ImportError:  # pragma: no cover
 
 FORMAT_VERSION = 1
 NOTE = "Metadata cached by sphinxext-evidence. Commit this file; rebuilds use it instead of the network."
+#: Seconds after which a temporary file is taken to be a killed writer's where the directory cannot be locked.
+LEFTOVER_AGE = 600.0
+_META = ("note", "version")
+_MISSING = object()
 
 Sections = dict[str, dict[str, dict[str, Any]]]
 
 
-class LockfileError(Exception):
-    """The lockfile exists but cannot be read as a lockfile."""
+class LockfileError(OSError):
+    """The lockfile exists but cannot be read as a lockfile, or cannot be rewritten without losing what it holds."""
+
+
+class _Repeated(dict):  # type: ignore[type-arg]
+    """A JSON object whose text gives some keys twice; ``earlier`` holds the values the later ones hide."""
+
+    earlier: list[tuple[str, Any]]
+
+
+@dataclass
+class _File:
+    """A lockfile as read: its top level, its text, its fingerprint, and the findings of parsing it."""
+
+    data: Any
+    text: str
+    fingerprint: str
+    findings: list[Finding] = field(default_factory=list)
 
 
 def load(path: Path) -> Sections:
-    """Read the lockfile at ``path``; a missing file is an empty lockfile."""
-    return read(path)[0]
+    """Read the lockfile at ``path`` for a tool; a missing file is an empty lockfile.
+
+    Unlike a build, which warns and carries on, a tool is told by a
+    :class:`LockfileError` that a file whose top level is not an object has nothing to read.
+    """
+    found = _open(path)
+    if found is not None and not isinstance(found.data, dict):
+        raise LockfileError(f"{path} is not a version {FORMAT_VERSION} evidence lockfile: it is "
+                            f"{kind(found.data)}, not an object with one section per service")
+    return _report(path, found)[0]
 
 
 def read(path: Path) -> tuple[Sections, str]:
-    """Read the lockfile at ``path`` and fingerprint its bytes ('' when there is no file)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    """Read the lockfile at ``path``, warning about each damaged part, and fingerprint it ('' when there is no file).
+
+    Raises :class:`LockfileError` only when the file cannot be read or is not JSON.
+    """
+    return _report(path, _open(path))
+
+
+def _report(path: Path, found: _File | None) -> tuple[Sections, str]:
+    """The usable records of ``found`` and its fingerprint, after a warning for each damaged part."""
+    if found is None:
         return {}, ""
+    sections, findings = _check(found)
+    for finding in findings:
+        log.warn(finding.message, "lockfile", _where(path, found.text, finding.section, finding.ident))
+    return sections, found.fingerprint
+
+
+def _open(path: Path) -> _File | None:
+    """The file at ``path`` parsed (a byte-order mark is allowed), or None when there is none."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
     except OSError as exc:
         raise LockfileError(f"cannot read {path}: {exc}") from exc
     try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise LockfileError(f"{path} is not valid JSON ({exc}); fix or delete it") from exc
-    if not isinstance(data, dict) or data.get("version") != FORMAT_VERSION:
-        raise LockfileError(f"{path} is not a version {FORMAT_VERSION} evidence lockfile")
-    return {k: v for k, v in data.items() if isinstance(v, dict)}, _fingerprint(text)
+        text = raw.decode("utf-8-sig")
+        if not text.strip():
+            return _File({}, text, _fingerprint(raw), [Finding("the lockfile is empty; it is read as having no records")])
+        data = json.loads(text, object_pairs_hook=_pairs)
+    except (ValueError, RecursionError) as exc:  # a UnicodeDecodeError is a ValueError
+        raise LockfileError(f"{path} is not valid JSON ({exc}); fix or delete it") from None
+    return _File(data, text, _fingerprint(raw), _merge_repeated_sections(data))
 
 
-def _fingerprint(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    earlier: list[tuple[str, Any]] = []
+    for key, value in pairs:
+        if key in obj:
+            earlier.append((key, obj[key]))
+        obj[key] = value
+    if not earlier:
+        return obj
+    repeated = _Repeated(obj)
+    repeated.earlier = earlier
+    return repeated
+
+
+def _merge_repeated_sections(data: Any) -> list[Finding]:
+    """Join a section given twice (as merging by hand can leave it) into one; what is given twice is reported."""
+    findings: list[Finding] = []
+    for name, value in getattr(data, "earlier", ()):
+        if isinstance(value, dict) and isinstance(data[name], dict) and name in SHAPES:
+            data[name] = _pairs([*value.items(), *data[name].items()])
+            findings.append(Finding(f"section {name!r} appears twice; the records of both are read (and written "
+                                    "back as one section)", name))
+        else:
+            findings.append(Finding(f"{name!r} appears twice at the top of the lockfile; the last one is read "
+                                    "(and only it is written back)", name))
+    return findings
+
+
+def _check(found: _File) -> tuple[Sections, list[Finding]]:
+    """The records of ``found`` the build may use, and everything wrong with it."""
+    data = found.data
+    if not isinstance(data, dict):
+        return {}, [*found.findings, Finding(
+            f"the lockfile is {kind(data)}, not an object with one section per service: no records are read from "
+            "it, and it is not rewritten (fix it, or delete it to fetch every record again)")]
+    findings = list(found.findings)
+    version = data.get("version", _MISSING)
+    if not (type(version) is int and version == FORMAT_VERSION):
+        findings.append(Finding(_version_problem(version), "version"))
+    sections, more = check_sections(data, _META)
+    findings.extend(more)
+    for name in sections:
+        findings.extend(Finding(f"{name} record {ident!r} appears twice; the later one is used, and the other is "
+                                "dropped when the file is next written", name, ident)
+                        for ident, _ in getattr(data[name], "earlier", ()))
+    return sections, findings
+
+
+def _version_problem(version: Any) -> str:
+    if _newer(version):
+        return (f"the lockfile is version {version}, newer than the version {FORMAT_VERSION} this "
+                "sphinxext-evidence reads: its records are read where they are valid, but the file is not "
+                "rewritten; upgrade sphinxext-evidence")
+    what = 'has no "version"' if version is _MISSING else \
+        f'has "version" {json.dumps(version)[:40]}, not {FORMAT_VERSION}'
+    return f"the lockfile {what}; it is read as version {FORMAT_VERSION} (and written as such)"
+
+
+def _newer(version: Any) -> bool:
+    return type(version) is int and version > FORMAT_VERSION
+
+
+def _unwritable(data: Any) -> str:
+    """Why ``data`` must not be rewritten ('' when it may be)."""
+    if not isinstance(data, dict):
+        return f"it is {kind(data)}, not an object, and rewriting it would lose what it holds"
+    if _newer(data.get("version")):
+        return f"it is version {data['version']}, written by a newer sphinxext-evidence; upgrade to save records in it"
+    return ""
+
+
+def _where(path: Path, text: str, section: str, ident: str) -> str:
+    """``path:line`` of the record ``ident`` in ``section`` (of the section, or line 1, when not found)."""
+    pos = 0
+    for key in (section, ident):
+        match = re.compile(re.escape(json.dumps(key, ensure_ascii=False)) + r"\s*:").search(text, pos) \
+            if key else None
+        if match is None:
+            break
+        pos = match.start()
+    line = text.count("\n", 0, pos) + 1
+    return f"{path}:{line}"
+
+
+def _fingerprint(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=12).hexdigest()
+
+
+def _encode(text: str) -> bytes:
+    # A lone surrogate (kept from a "\ud800" escape in a damaged record) becomes that escape again.
+    return text.encode("utf-8", "backslashreplace")
 
 
 def digest(data: Any) -> str:
     """A short fingerprint of JSON-like ``data`` (a record or all sections)."""
-    return _fingerprint(json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+    return _fingerprint(_encode(json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))))
 
 
-def dumps(sections: Mapping[str, Mapping[str, Any]]) -> str:
-    """Serialise ``sections`` deterministically (sorted keys, two-space indent, final newline)."""
+def dumps(sections: Mapping[str, Any]) -> str:
+    """Serialise ``sections`` deterministically (sorted keys, two-space indent, final newline).
+
+    Empty sections are left out; a value that is not a section (a damaged one) is written as it is.
+    """
     data: dict[str, Any] = {"note": NOTE, "version": FORMAT_VERSION}
-    data.update({name: dict(records) for name, records in sections.items() if records})
+    data.update({name: dict(value) if isinstance(value, Mapping) else value
+                 for name, value in sections.items() if value or not isinstance(value, Mapping)})
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
 @contextlib.contextmanager
-def _exclusive(path: Path) -> Iterator[None]:
+def _exclusive(path: Path) -> Iterator[int | None]:
     """Hold an advisory lock on the lockfile's directory so concurrent builds merge instead of racing.
 
-    Locking the directory, not a sidecar file, leaves nothing behind in the project.
+    Locking the directory, not a sidecar file, leaves nothing behind in the
+    project.  Yields the directory's descriptor (None where nothing is locked).
     """
     if fcntl is None:
-        yield
+        yield None
         return
     fd = os.open(path.parent, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
+        yield fd
     finally:
         os.close(fd)  # closing releases the lock
 
 
 def save(path: Path, updates: Mapping[str, Mapping[str, dict[str, Any]]]) -> tuple[Sections, str]:
-    """Merge ``updates`` into the file at ``path`` atomically; return the merged content and its fingerprint.
+    """Merge ``updates`` into the file at ``path`` atomically; return the records the build may use and a fingerprint.
 
     The current file is re-read under a lock, so records written meanwhile by
-    another build are kept; records are only ever added or replaced, never removed.
+    another build are kept; records are only ever added or replaced, never
+    removed, and everything not replaced (damaged records too) is written back
+    as it was.  Raises :class:`LockfileError` rather than rewrite a file it
+    cannot merge into without losing what it holds.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _exclusive(path):
-        merged = load(path)
-        for section, records in updates.items():
-            merged.setdefault(section, {}).update(records)
-        text = dumps(merged)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            with contextlib.suppress(FileNotFoundError):
-                os.chmod(tmp, _mode_of(path))
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
-    return merged, _fingerprint(text)
+    with _exclusive(path) as directory:
+        _remove_leftovers(path, locked=directory is not None)
+        found = _open(path)
+        data = found.data if found is not None else {}
+        reason = _unwritable(data)
+        if reason:
+            raise LockfileError(f"{path} is left as it is: {reason}")
+        unsaved = _merge(path, data, updates, found.text if found is not None else "")
+        data.update(note=NOTE, version=FORMAT_VERSION)
+        text = dumps({k: v for k, v in data.items() if k not in _META})
+        content = _encode(text)
+        _write(path, content, directory)
+    sections, findings = _check(_File(data, text, _fingerprint(content)))
+    for finding in findings:  # what was just fetched, if damaged; the rest was reported when the file was read
+        if finding.ident in updates.get(finding.section, {}):
+            log.warn(finding.message, "lockfile", _where(path, text, finding.section, finding.ident))
+    for section, records in unsaved.items():
+        sections.setdefault(section, {}).update(records)
+    return sections, digest(sections) if unsaved else _fingerprint(content)
+
+
+def _merge(path: Path, data: dict[str, Any], updates: Mapping[str, Mapping[str, dict[str, Any]]],
+           text: str) -> dict[str, dict[str, Any]]:
+    """Add ``updates`` to ``data`` (the file's top level, read from ``text``); return those with no section to go in."""
+    unsaved: dict[str, dict[str, Any]] = {}
+    for section, records in updates.items():
+        current = data.setdefault(section, {})
+        if not isinstance(current, dict):
+            unsaved[section] = dict(records)
+            log.warn(f"{len(records)} new {section} record(s) are not saved: the lockfile's section {section!r} is "
+                     f"{kind(current)}, not an object, and is left as it is; they are used for this build only "
+                     "(fix or delete the section)", "lockfile", _where(path, text, section, ""))
+            continue
+        for ident, record in records.items():
+            old = current.get(ident, record)
+            if old != record and section in SHAPES and check_record(section, ident, old)[1] is not None:
+                log.warn(f"{section} record {ident!r} was damaged in the lockfile; it is replaced by the record "
+                         "just fetched", "lockfile", _where(path, text, section, ident))
+            current[ident] = record
+    return unsaved
+
+
+def _remove_leftovers(path: Path, locked: bool) -> None:
+    """Delete the temporary files of writers killed before they could rename them over the lockfile.
+
+    Writers make them only while holding the directory lock, so while this
+    process holds it every one there is a leftover; without a lock only those
+    untouched for :data:`LEFTOVER_AGE` seconds are taken to be.
+    """
+    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if locked or time.time() - tmp.stat().st_mtime > LEFTOVER_AGE:
+                tmp.unlink()
+
+
+def _write(path: Path, content: bytes, directory: int | None) -> None:
+    """Replace ``path`` by ``content`` in one step: a temporary file, flushed to disk, renamed over it."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(tmp, _mode_of(path))
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    if directory is not None:
+        with contextlib.suppress(OSError):
+            os.fsync(directory)  # so that the rename itself survives a power cut
 
 
 def _mode_of(path: Path) -> int:

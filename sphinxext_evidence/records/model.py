@@ -75,11 +75,11 @@ class Notice:
     @classmethod
     def from_json(cls, data: Any) -> Notice | None:
         """Read a stored notice (None when it is not one)."""
-        if not isinstance(data, dict) or not data.get("type"):
+        kind = _object(data).get("type")
+        if not isinstance(kind, str) or not kind:
             return None
-        return cls(kind=str(data.get("type")), pmid=str(data.get("pmid") or ""), source=str(data.get("source") or ""),
-                   doi=str(data.get("doi") or ""), note=str(data.get("note") or ""),
-                   origin=str(data.get("origin") or ""))
+        return cls(kind=kind, pmid=_text(data.get("pmid")), source=_text(data.get("source")),
+                   doi=_text(data.get("doi")), note=_text(data.get("note")), origin=_text(data.get("origin")))
 
 
 @dataclass(frozen=True)
@@ -133,56 +133,83 @@ class Article:
         return [n for n in self.notices if n.kind in kinds]
 
     @classmethod
-    def from_csl(cls, key: str, data: dict[str, Any]) -> Article:
-        """Build an :class:`Article` from a stored CSL-JSON record."""
-        custom = data.get("custom") or {}
-        initials = list(custom.get("initials") or [])
+    def from_csl(cls, key: str, data: Any) -> Article:
+        """Build an :class:`Article` from a stored CSL-JSON record (a field of the wrong type reads as absent)."""
+        data = _object(data)
+        custom = _object(data.get("custom"))
+        initials = [_text(i) for i in _items(custom.get("initials"))]
+        # Initials pair with authors by position, so an unreadable author keeps its place until here.
         authors = tuple(
             _author(a, initials[i] if i < len(initials) else "")
-            for i, a in enumerate(data.get("author") or [])
+            for i, a in enumerate(_items(data.get("author"))) if isinstance(a, dict)
         )
-        editors = tuple(_author(a, "") for a in data.get("editor") or [])
+        editors = tuple(_author(a, "") for a in _items(data.get("editor")) if isinstance(a, dict))
         return cls(
             key=key,
-            type=str(data.get("type") or "article-journal"),
-            title=str(data.get("title") or ""),
+            type=_text(data.get("type")) or "article-journal",
+            title=_text(data.get("title")),
             authors=authors,
             editors=editors,
             year=_year(data.get("issued")),
-            journal=str(data.get("container-title-short") or data.get("container-title") or ""),
-            container_title=str(data.get("container-title") or ""),
-            volume=str(data.get("volume") or ""),
-            issue=str(data.get("issue") or ""),
-            page=str(data.get("page") or ""),
-            publisher=str(data.get("publisher") or ""),
-            publisher_place=str(data.get("publisher-place") or ""),
-            pmid=str(data.get("PMID") or ""),
-            doi=str(data.get("DOI") or ""),
-            pmcid=str(data.get("PMCID") or ""),
-            url=str(data.get("URL") or ""),
-            publication_types=tuple(custom.get("publication-types") or ()),
-            notices=tuple(n for n in (Notice.from_json(x) for x in custom.get("notices") or ()) if n is not None),
-            status_checked=str(custom.get("fetched") or ""),
+            journal=_text(data.get("container-title-short")) or _text(data.get("container-title")),
+            container_title=_text(data.get("container-title")),
+            volume=_text(data.get("volume")),
+            issue=_text(data.get("issue")),
+            page=_text(data.get("page")),
+            publisher=_text(data.get("publisher")),
+            publisher_place=_text(data.get("publisher-place")),
+            pmid=_text(data.get("PMID")),
+            doi=_text(data.get("DOI")),
+            pmcid=_text(data.get("PMCID")),
+            url=_text(data.get("URL")),
+            publication_types=_texts(custom.get("publication-types")),
+            notices=tuple(n for n in map(Notice.from_json, _items(custom.get("notices"), single=True)) if n is not None),
+            status_checked=_text(custom.get("fetched")),
         )
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
+def _items(value: Any, single: bool = False) -> list[Any]:
+    """``value`` when it is a list, else no items (or, with ``single``, an object alone as the one item)."""
+    if isinstance(value, list):
+        return value
+    return [value] if single and isinstance(value, dict) else []
+
+
+def _text(value: Any) -> str:
+    """A stored text (or number) as a string; '' for anything else."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return ""
+    return str(value)
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    """The strings of a stored list; a lone string is read as a list of one, so that a flag in it is not lost."""
+    return (value,) if isinstance(value, str) else tuple(x for x in _items(value) if isinstance(x, str))
 
 
 def _author(data: dict[str, Any], initials: str) -> Author:
     return Author(
-        family=str(data.get("family") or ""),
-        given=str(data.get("given") or ""),
+        family=_text(data.get("family")),
+        given=_text(data.get("given")),
         initials=initials,
-        suffix=str(data.get("suffix") or ""),
-        literal=str(data.get("literal") or ""),
+        suffix=_text(data.get("suffix")),
+        literal=_text(data.get("literal")),
     )
 
 
 def _year(issued: Any) -> str:
-    if not isinstance(issued, dict):
-        return ""
-    parts = issued.get("date-parts") or []
-    if parts and parts[0]:
-        return str(parts[0][0])
-    literal = str(issued.get("literal") or "")
+    issued = _object(issued)
+    parts = _items(issued.get("date-parts"))
+    first = _items(parts[0]) if parts else []
+    year = _text(first[0]) if first else ""
+    if year.isdigit() or (year[1:].isdigit() and year[0] == "-"):
+        return year
+    literal = _text(issued.get("literal"))
     match = re.search(r"\d{4}", literal)
     return match.group(0) if match else literal
 
@@ -239,11 +266,11 @@ class FdaApplication:
                 "approved": self.approved}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> FdaApplication:
-        """Read the lockfile form (tolerating missing fields)."""
-        return cls(str(data.get("application_number", "")), str(data.get("sponsor", "")),
-                   tuple(str(b) for b in data.get("brand_names") or ()),
-                   tuple(str(s) for s in data.get("marketing_status") or ()), str(data.get("approved", "")))
+    def from_json(cls, data: Any) -> FdaApplication:
+        """Read the lockfile form (tolerating missing fields and fields of the wrong type)."""
+        data = _object(data)
+        return cls(_text(data.get("application_number")), _text(data.get("sponsor")),
+                   _texts(data.get("brand_names")), _texts(data.get("marketing_status")), _text(data.get("approved")))
 
 
 @dataclass(frozen=True)
@@ -272,13 +299,16 @@ class FdaRecord:
                 "applications": [a.to_json() for a in self.applications]}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> FdaRecord:
-        """Read the lockfile form."""
-        return cls(str(data.get("name", "")), str(data.get("checked", "")),
-                   tuple(FdaApplication.from_json(a) for a in data.get("applications") or () if isinstance(a, dict)),
-                   int(data.get("total") or 0), str(data.get("data_updated", "")))
+    def from_json(cls, data: Any) -> FdaRecord:
+        """Read the lockfile form (tolerating missing fields and fields of the wrong type)."""
+        data = _object(data)
+        total = data.get("total")
+        return cls(_text(data.get("name")), _text(data.get("checked")),
+                   tuple(FdaApplication.from_json(a) for a in _items(data.get("applications")) if isinstance(a, dict)),
+                   total if isinstance(total, int) and not isinstance(total, bool) else 0,
+                   _text(data.get("data_updated")))
 
     @classmethod
-    def from_lockfile(cls, key: str, data: dict[str, Any]) -> FdaRecord:
+    def from_lockfile(cls, key: str, data: Any) -> FdaRecord:
         """Read the lockfile form stored under ``key``."""
         return cls.from_json(data)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sphinxext_evidence import log
 from sphinxext_evidence.identifiers import key_parts, make_key
 from sphinxext_evidence.sources import REGISTRY, for_kind
 
@@ -30,7 +31,7 @@ class Store:
         if self._aliases is None:
             self._aliases = {}
             for source in REGISTRY:
-                for ident, record in self.sections.get(source.section, {}).items():
+                for ident, record in self._section(source.section).items():
                     if not isinstance(record, dict):
                         continue
                     for alias in source.aliases(record):
@@ -43,20 +44,41 @@ class Store:
         source = for_kind(kind)
         if source is None:
             return None
-        record = self.sections.get(source.section, {}).get(ident)
+        record = self._section(source.section).get(ident)
         return record if isinstance(record, dict) and record else None
 
+    def _section(self, name: str) -> dict[str, Any]:
+        section = self.sections.get(name)
+        return section if isinstance(section, dict) else {}
+
     def get(self, key: str) -> Any:
-        """The typed record for ``key`` (an Article, an FdaRecord …), with what other sources add, or None."""
+        """The typed record for ``key`` (an Article, an FdaRecord …), with what other sources add, or None.
+
+        Never raises: a record no reader can make sense of is reported once and taken as missing.
+        """
         if key not in self._typed:
-            data = self.raw(key)
-            source = for_kind(key_parts(key)[0])
-            record = source.parse(key, data) if data is not None and source is not None else None
+            self._typed[key] = self._parse(key)
+        return self._typed[key]
+
+    def _parse(self, key: str) -> Any:
+        data = self.raw(key)
+        kind, ident = key_parts(key)
+        source = for_kind(kind)
+        if data is None or source is None:
+            return None
+        step = f"{source.section} record {ident!r}"
+        try:
+            record = source.parse(key, data)
             for other in REGISTRY:
                 if record is not None and other.annotate is not None:
-                    record = other.annotate(record, self.sections.get(other.section, {}))
-            self._typed[key] = record
-        return self._typed[key]
+                    step = f"{other.section} record for {key}"
+                    record = other.annotate(record, self._section(other.section))
+        # The lockfile is untrusted: whatever a reader trips over must not stop the build.
+        except Exception as exc:  # noqa: BLE001
+            log.warn(f"{step} cannot be read ({type(exc).__name__}: {exc}); {key} is shown as missing",
+                     "lockfile", once=True)
+            return None
+        return record
 
     def not_found(self, key: str, label: str) -> str | None:
         """Why the service has no record of ``key`` (``label`` names it), or None when it did not say so."""

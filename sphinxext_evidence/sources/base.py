@@ -10,9 +10,11 @@ one.  The fetch stage, the resolve stage and the CLI iterate the registry
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
+from urllib.parse import quote
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -23,18 +25,59 @@ from sphinxext_evidence.records.model import Article
 T = TypeVar("T")
 
 
+# Kept as they are in a path segment (with letters, digits and "-._~"); everything else is percent-encoded.
+_PATH_SAFE = ":;()"
+#: The largest answer body read (decoded); a bigger one is a failed request.
+MAX_BODY_BYTES = 50 * 1024 * 1024
+
+
 class ServiceError(Exception):
     """A request failed for good (after retries); the message is safe to show."""
 
 
+class NetworkDown(ServiceError):
+    """No connection could be made (no DNS, refused, unreachable); later requests of the build are skipped."""
+
+
+class Skipped(ServiceError):
+    """A request that was not sent: the network was found unreachable, or the network deadline passed."""
+
+
+class Budget:
+    """The network allowance of one build, shared by its clients: a deadline, and whether the network is gone."""
+
+    def __init__(self, seconds: float | None = None) -> None:
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds if seconds else None
+        #: Why the network was given up on (the first connection that could not be made); empty while it works.
+        self.unreachable = ""
+
+    def left(self) -> float | None:
+        """Seconds until the deadline, never below zero (None: no deadline)."""
+        return None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
+
+    def over(self) -> bool:
+        """True when the deadline has passed."""
+        return self.deadline is not None and time.monotonic() >= self.deadline
+
+    def check(self) -> None:
+        """Raise :class:`Skipped` when no new request may start."""
+        if self.unreachable:
+            raise Skipped(f"not sent: the network is unreachable ({self.unreachable})")
+        if self.over():
+            raise Skipped(f"not sent: the network deadline of {self.seconds:g} s passed")
+
+
 @dataclass
 class HttpSettings:
-    """Knobs shared by every client; built from the ``evidence_http_*`` values."""
+    """Knobs shared by every client; built from the ``evidence_http_*`` values and the build's network budget."""
 
     timeout: float = 30.0
     retries: int = 4
     backoff: float = 1.0
     min_interval: float = 1 / 3
+    max_body: int = MAX_BODY_BYTES
+    budget: Budget | None = None
 
 
 @dataclass
@@ -44,21 +87,45 @@ class FetchResult:
     ``records`` maps identifier to its lockfile record; ``unknown`` holds the
     identifiers the service says do not exist; ``errors`` describes requests
     that failed for good (their identifiers are in neither of the other two).
+    ``skipped`` holds identifiers not asked for, or asked for when no
+    connection could be made: the network was gone or the deadline had passed,
+    which is no fault of theirs.  ``network_errors`` are the messages (also in
+    ``errors``) of requests that found the network unreachable.
     """
 
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     unknown: set[str] = field(default_factory=set)
     errors: list[str] = field(default_factory=list)
     requests: int = 0
+    skipped: set[str] = field(default_factory=set)
+    network_errors: list[str] = field(default_factory=list)
 
-    def attempt(self, call: Callable[[], T], scrub: Callable[[str], str] = str) -> T | None:
-        """Count one request and run ``call``; a :class:`ServiceError` becomes an error message and None."""
+    def attempt(self, call: Callable[[], T], scrub: Callable[[str], str] = str, ids: Iterable[str] = (),
+                what: str = "") -> T | None:
+        """Count one request for ``ids`` and run ``call``; any failure becomes an error message and None.
+
+        An unexpected exception (a bug in a parser, say) is a failed request
+        too, so it never costs the records of other requests.
+        """
         self.requests += 1
         try:
             return call()
-        except ServiceError as exc:
-            self.errors.append(scrub(str(exc)))
+        except Exception as exc:  # noqa: BLE001 - one request's failure must not lose the others
+            self.fail(exc, ids, what, scrub)
             return None
+
+    def fail(self, exc: Exception, ids: Iterable[str] = (), what: str = "",
+             scrub: Callable[[str], str] = str) -> None:
+        """Record that the request for ``ids`` (described as ``what``) failed with ``exc``."""
+        if isinstance(exc, Skipped):
+            self.skipped.update(ids)
+            return
+        text = str(exc) if isinstance(exc, ServiceError) else f"unexpected error ({type(exc).__name__}: {exc})"
+        message = scrub(f"{what}: {text}" if what and what not in text else text)
+        self.errors.append(message)
+        if isinstance(exc, NetworkDown):
+            self.network_errors.append(message)
+            self.skipped.update(ids)
 
 
 class Fetcher(Protocol):
@@ -133,14 +200,23 @@ class Source:
         return self.not_found.format(label=label, service=self.label)
 
 
+_BUDGET_ATTR = "_evidence_network_budget"
+
+
+def set_budget(app: Sphinx, budget: Budget) -> None:
+    """Make ``budget`` the one every client of this build's fetch stage shares."""
+    setattr(app, _BUDGET_ATTR, budget)
+
+
 def http_settings(app: Sphinx, min_interval: float) -> HttpSettings:
-    """HTTP knobs from the ``evidence_http_*`` values."""
+    """HTTP knobs from the ``evidence_http_*`` values, with the build's network budget."""
     cfg = app.config
     return HttpSettings(
         timeout=float(cfg.evidence_http_timeout),
         retries=int(cfg.evidence_http_retries),
         backoff=float(cfg.evidence_http_backoff),
         min_interval=min_interval,
+        budget=getattr(app, _BUDGET_ATTR, None),
     )
 
 
@@ -149,3 +225,14 @@ def describe_batch(label: str, batch: list[str] | tuple[str, ...]) -> str:
     if len(batch) <= 3:
         return f"{label} " + ", ".join(batch)
     return f"{len(batch)} {label}s ({batch[0]}…{batch[-1]})"
+
+
+def path_segment(text: str, keep_slashes: bool = True) -> str:
+    """``text`` percent-encoded for a URL path, so it cannot leave the path it is put under.
+
+    Anything but plain path characters is encoded, and so is every ``.`` or
+    ``..`` segment (which clients and servers would otherwise resolve).
+    """
+    parts = text.split("/") if keep_slashes else [text]
+    encoded = [quote(part, safe=_PATH_SAFE) for part in parts]
+    return "/".join(p.replace(".", "%2E") if p in (".", "..") else p for p in encoded)

@@ -17,16 +17,16 @@ import re
 from collections.abc import Sequence
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import quote
 
 from sphinx.application import Sphinx
 
 from sphinxext_evidence import __version__
-from sphinxext_evidence.identifiers import DOI_RE
+from sphinxext_evidence.identifiers import DOI_RE, parse_doi
 from sphinxext_evidence.records.model import TITLE_TAGS, plain_title
 from sphinxext_evidence.records.notices import CROSSREF_UPDATE_TO, CROSSREF_UPDATED_BY
 from sphinxext_evidence.sources.base import FetchResult, HttpSettings, ServiceError, Source, describe_batch
-from sphinxext_evidence.sources.base import http_settings
+from sphinxext_evidence.sources.base import http_settings, path_segment
+from sphinxext_evidence.text import clean_text, safe_url, squash, strip_controls
 
 MAX_DOIS_PER_REQUEST = 40
 # Crossref registers most DOIs of journal articles, but not all: DataCite (data sets,
@@ -101,12 +101,12 @@ class _TitleMarkup(HTMLParser):
             self.out.append(f"</{mapped}>")
 
     def handle_data(self, data: str) -> None:
-        self.out.append(html.escape(data, quote=False))
+        self.out.append(html.escape(strip_controls(data), quote=False))
 
     def result(self) -> str:
         self.close()
         self.out.extend(f"</{tag}>" for tag in reversed(self.open))
-        return re.sub(r"\s+", " ", "".join(self.out)).strip()
+        return squash("".join(self.out))
 
 
 def title_markup(text: str) -> str:
@@ -117,52 +117,60 @@ def title_markup(text: str) -> str:
 
 
 def _first(value: Any) -> str:
+    """The first non-empty text of a Crossref list field (a bare string or number is taken as it is)."""
     if isinstance(value, list):
-        value = value[0] if value else ""
-    return str(value or "").strip()
+        return next((text for text in map(clean_text, value) if text), "")
+    return clean_text(value)
 
 
 def _people(items: Any) -> list[dict[str, str]]:
     people: list[dict[str, str]] = []
-    for item in items or []:
+    for item in items if isinstance(items, list) else []:
         if not isinstance(item, dict):
             continue
-        if item.get("family"):
-            person = {"family": str(item["family"]).strip()}
-            if item.get("given"):
-                person["given"] = str(item["given"]).strip()
-            if item.get("suffix"):
-                person["suffix"] = str(item["suffix"]).strip()
-            people.append(person)
-        elif item.get("name"):
-            people.append({"literal": str(item["name"]).strip()})
+        family, literal = clean_text(item.get("family")), clean_text(item.get("name"))
+        if family:
+            person = {"family": family, "given": clean_text(item.get("given")),
+                      "suffix": clean_text(item.get("suffix"))}
+            people.append({k: v for k, v in person.items() if v})
+        elif literal:
+            people.append({"literal": literal})
     return people
 
 
 def _date(value: Any) -> dict[str, Any]:
-    parts = (value or {}).get("date-parts") if isinstance(value, dict) else None
-    if not parts or not parts[0] or parts[0][0] is None:
-        return {}
-    return {"date-parts": [[int(p) for p in parts[0] if p is not None]]}
+    """``{"date-parts": [[y, m, d]]}`` as far as the parts are valid numbers (year, month 1-12, day 1-31)."""
+    parts = value.get("date-parts") if isinstance(value, dict) else None
+    first = parts[0] if isinstance(parts, list) and parts and isinstance(parts[0], list) else []
+    numbers: list[int] = []
+    for part, high in zip(first, (9999, 12, 31)):
+        # Numbers, or strings of ASCII digits: int() would also read "２０２０" and other scripts' digits.
+        text = str(part) if isinstance(part, int) and not isinstance(part, bool) else part
+        if not isinstance(text, str) or not re.fullmatch(r"[0-9]{1,4}", text.strip()) or not 1 <= int(text) <= high:
+            break
+        numbers.append(int(text))
+    return {"date-parts": [numbers]} if numbers else {}
 
 
 def notices(work: dict[str, Any]) -> list[dict[str, str]]:
     """Correction links of a work: ``updated-by`` (notices about it) and ``update-to`` (what it is a notice for)."""
-    found = []
+    found: list[dict[str, str]] = []
     for field_name, kinds in (("updated-by", CROSSREF_UPDATED_BY), ("update-to", CROSSREF_UPDATE_TO)):
         updates = work.get(field_name)
         for update in updates if isinstance(updates, list) else []:
             if not isinstance(update, dict):
                 continue
-            kind = kinds.get(str(update.get("type", "")).lower().replace("-", "_"))
+            kind = kinds.get(clean_text(update.get("type")).lower().replace("-", "_"))
             if not kind:
                 continue
-            label = str(update.get("label") or update.get("type") or "").strip()
-            doi = str(update.get("DOI") or "").strip()
+            label = clean_text(update.get("label")) or clean_text(update.get("type"))
+            doi = clean_text(update.get("DOI"))
+            key = parse_doi(doi)
+            doi = doi if key else ""
             year = _date(update.get("updated")).get("date-parts", [[""]])[0][0]
             origin = "Retraction Watch" if update.get("source") == "retraction-watch" else "Crossref"
             source = " ".join(x for x in (label, f"doi:{doi}" if doi else "", f"({year})" if year else "") if x)
-            same = next((n for n in found if n["type"] == kind and doi and n.get("doi") == doi), None)
+            same = next((n for n in found if n["type"] == kind and key and parse_doi(n.get("doi", "")) == key), None)
             if same is not None:  # one notice, reported by the publisher and by Retraction Watch
                 if origin not in same["origin"].split(" and "):
                     same["origin"] = f"{same['origin']} and {origin}"
@@ -174,9 +182,9 @@ def notices(work: dict[str, Any]) -> list[dict[str, str]]:
 
 def work_to_csl(work: dict[str, Any], today: str) -> dict[str, Any]:
     """One Crossref ``work`` message as a CSL-JSON lockfile record."""
-    doi = str(work.get("DOI") or "").strip()
-    kind = str(work.get("type") or "")
-    subtype = str(work.get("subtype") or "")
+    doi = clean_text(work.get("DOI"))
+    kind = clean_text(work.get("type"))
+    subtype = clean_text(work.get("subtype"))
     title = title_markup(_first(work.get("title")))
     subtitle = title_markup(_first(work.get("subtitle")))
     if subtitle and subtitle.lower() not in title.lower():
@@ -189,27 +197,27 @@ def work_to_csl(work: dict[str, Any], today: str) -> dict[str, Any]:
     if found:
         custom["notices"] = found
     record: dict[str, Any] = {
-        "id": f"doi:{doi.lower()}",
+        "id": f"doi:{parse_doi(doi) or doi.lower()}",
         "type": CSL_TYPES.get(kind, "article"),
         "title": title,
         "author": _people(work.get("author")),
         "editor": _people(work.get("editor")),
         "container-title": title_markup(_first(work.get("container-title"))),
         "container-title-short": _first(work.get("short-container-title")),
-        "volume": str(work.get("volume") or ""),
-        "issue": str(work.get("issue") or ""),
-        "page": str(work.get("page") or ""),
+        "volume": clean_text(work.get("volume")),
+        "issue": clean_text(work.get("issue")),
+        "page": clean_text(work.get("page")),
         "issued": _date(work.get("issued")) or _date(work.get("published")),
-        "publisher": str(work.get("publisher") or ""),
-        "publisher-place": str(work.get("publisher-location") or ""),
+        "publisher": clean_text(work.get("publisher")),
+        "publisher-place": clean_text(work.get("publisher-location")),
         "DOI": doi,
-        "URL": str(work.get("URL") or ""),
+        "URL": safe_url(work.get("URL")),
         "ISSN": _first(work.get("ISSN")),
-        "language": str(work.get("language") or ""),
+        "language": clean_text(work.get("language")),
         "custom": custom,
     }
     # Container titles are plain text in CSL; drop the markup kept for titles.
-    record["container-title"] = plain_title(record["container-title"])
+    record["container-title"] = squash(plain_title(record["container-title"]))
     return {k: v for k, v in record.items() if v not in ("", [], {}, None)}
 
 
@@ -219,6 +227,8 @@ def works_of(body: bytes) -> list[dict[str, Any]]:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise CrossrefParseError(f"unreadable answer from Crossref (not JSON: {exc})") from None
+    except RecursionError:
+        raise CrossrefParseError("unreadable answer from Crossref (JSON nested too deeply)") from None
     if not isinstance(data, dict) or data.get("status") != "ok" or not isinstance(data.get("message"), dict):
         raise CrossrefParseError("unexpected answer from Crossref (no 'ok' status with a message)")
     message = data["message"]
@@ -230,18 +240,24 @@ def works_of(body: bytes) -> list[dict[str, Any]]:
         if not isinstance(works, list):
             raise CrossrefParseError("unexpected answer from Crossref (work-list without items)")
         return [w for w in works if isinstance(w, dict)]
-    raise CrossrefParseError(f"unexpected answer from Crossref (message-type {kind!r})")
+    raise CrossrefParseError(f"unexpected answer from Crossref (message-type {clean_text(kind)[:40]!r})")
+
+
+def _keyed(works: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    """``(key, work)`` for the works with a valid DOI; the key is NFC-normalised and lower-cased."""
+    keyed = ((parse_doi(clean_text(work.get("DOI"))), work) for work in works)
+    return [(key, work) for key, work in keyed if key]
 
 
 def parse_works(body: bytes, today: str) -> dict[str, dict[str, Any]]:
     """Parse a ``/works`` (list) or ``/works/{doi}`` answer into ``{lower-cased DOI: record}``."""
-    return {str(w["DOI"]).strip().lower(): work_to_csl(w, today) for w in works_of(body) if w.get("DOI")}
+    return {key: work_to_csl(work, today) for key, work in _keyed(works_of(body))}
 
 
 def parse_updates(body: bytes, today: str) -> dict[str, dict[str, Any]]:
     """Parse an answer into ``{lower-cased DOI: {"checked", "notices"}}``: only the correction links."""
-    return {str(w["DOI"]).strip().lower(): {"checked": today, "in-crossref": True, "notices": notices(w)}
-            for w in works_of(body) if w.get("DOI")}
+    return {key: {"checked": today, "in-crossref": True, "notices": notices(work)}
+            for key, work in _keyed(works_of(body))}
 
 
 class CrossrefClient:
@@ -314,8 +330,8 @@ class CrossrefClient:
                     alone.extend(batch)  # a DOI Crossref rejects in a filter: ask for each alone
                     continue
                 records = self.parse(body, self.today)
-            except ServiceError as exc:
-                result.errors.append(f"{what}: {exc}" if what not in str(exc) else str(exc))
+            except Exception as exc:  # noqa: BLE001 - one batch's failure must not lose the others
+                result.fail(exc, batch, what)
                 continue
             for doi in batch:
                 if doi in records:
@@ -328,15 +344,15 @@ class CrossrefClient:
             result.requests += 1
             what = f"DOI {doi}"
             try:
-                status, body = self._get(self.base + "works/" + quote(doi, safe="/:;()<>[]"), self._params(), what)
+                status, body = self._get(self.base + "works/" + path_segment(doi), self._params(), what)
                 if status == 404:
                     result.unknown.add(doi)
                     continue
                 if status != 200:
                     raise ServiceError(f"Crossref request for {what} failed: HTTP {status}")
                 records = self.parse(body, self.today)
-            except ServiceError as exc:
-                result.errors.append(f"{what}: {exc}" if what not in str(exc) else str(exc))
+            except Exception as exc:  # noqa: BLE001 - one DOI's failure must not lose the others
+                result.fail(exc, [doi], what)
                 continue
             if doi in records:
                 result.records[doi] = records[doi]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
@@ -27,6 +28,7 @@ from sphinxext_evidence.dates import age_in_days
 from sphinxext_evidence.identifiers import drug_name as fda_key
 from sphinxext_evidence.records.model import FdaApplication, FdaRecord
 from sphinxext_evidence.sources.base import FetchResult, HttpSettings, ServiceError, Source, http_settings
+from sphinxext_evidence.text import clean_text
 
 DRUGSFDA_PATH = "drug/drugsfda.json"
 #: Fields searched for a name (OR-ed); harmonised ``openfda`` fields miss many old applications.
@@ -50,35 +52,48 @@ def search_expression(name: str) -> str:
     return " OR ".join(f'{f}:"{term}"' for f in SEARCH_FIELDS)
 
 
-def _yyyymmdd(text: str) -> str:
-    text = str(text or "")
-    return f"{text[:4]}-{text[4:6]}-{text[6:8]}" if len(text) == 8 and text.isdigit() else ""
+def _yyyymmdd(text: Any) -> str:
+    text = clean_text(text)
+    # ASCII digits only (str.isdigit() also takes superscripts), and a real calendar date.
+    if not re.fullmatch(r"[0-9]{8}", text):
+        return ""
+    try:
+        return dt.date(int(text[:4]), int(text[4:6]), int(text[6:8])).isoformat()
+    except ValueError:
+        return ""
 
 
 def _marketing_status(value: Any) -> str:
-    text = str(value or "").strip()
+    text = clean_text(value)
     return MARKETING_STATUS.get(text, text)
+
+
+def _items(value: Any) -> list[Any]:
+    """A JSON field that should be a list: a bare value counts as a list of one, null as none."""
+    if isinstance(value, list):
+        return value
+    return [] if value is None else [value]
 
 
 def parse_application(result: dict[str, Any]) -> FdaApplication | None:
     """One ``results`` item as an :class:`FdaApplication` (None without an application number)."""
-    number = str(result.get("application_number") or "").strip()
-    if not number:
+    number = clean_text(result.get("application_number"))
+    if not number or not number.isascii():  # NDA021332, ANDA078915, BLA125057 …
         return None
-    products = [p for p in result.get("products") or () if isinstance(p, dict)]
+    products = [p for p in _items(result.get("products")) if isinstance(p, dict)]
     raw = result.get("openfda")
     openfda: dict[str, Any] = raw if isinstance(raw, dict) else {}
-    brands = {str(p.get("brand_name", "")).strip() for p in products} | {
-        str(b).strip() for b in openfda.get("brand_name") or ()}
+    brands = {clean_text(p.get("brand_name")) for p in products} | {
+        clean_text(b) for b in _items(openfda.get("brand_name"))}
     statuses = {_marketing_status(p.get("marketing_status")) for p in products}
     approved = sorted(
-        _yyyymmdd(s.get("submission_status_date", ""))
-        for s in result.get("submissions") or ()
+        _yyyymmdd(s.get("submission_status_date"))
+        for s in _items(result.get("submissions"))
         if isinstance(s, dict) and s.get("submission_type") == "ORIG" and s.get("submission_status") == "AP"
     )
     return FdaApplication(
         number=number,
-        sponsor=str(result.get("sponsor_name") or "").strip(),
+        sponsor=clean_text(result.get("sponsor_name")),
         brand_names=tuple(sorted(b for b in brands if b)),
         marketing_status=tuple(sorted(s for s in statuses if s)),
         approved=next((d for d in approved if d), ""),
@@ -88,7 +103,7 @@ def parse_application(result: dict[str, Any]) -> FdaApplication | None:
 def _json(body: bytes) -> dict[str, Any]:
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise OpenFdaParseError("the answer is not JSON") from None
     if not isinstance(data, dict):
         raise OpenFdaParseError("the answer is not a JSON object")
@@ -104,13 +119,17 @@ def parse_drugsfda(body: bytes, name: str, today: str) -> FdaRecord:
     apps = {a.number: a for a in (parse_application(r) for r in results if isinstance(r, dict)) if a}
     raw_meta = data.get("meta")
     meta: dict[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
-    total = (meta.get("results") or {}).get("total") if isinstance(meta.get("results"), dict) else None
+    total = meta["results"].get("total") if isinstance(meta.get("results"), dict) else None
+    if isinstance(total, str) and re.fullmatch(r"[0-9]{1,9}", total.strip()):
+        total = int(total)  # a count sent as a string is still the count
+    if isinstance(total, bool) or not isinstance(total, int) or total < 0:
+        total = len(apps)
     return FdaRecord(
         name=fda_key(name),
         checked=today,
         applications=tuple(apps[n] for n in sorted(apps)),
-        total=int(total) if isinstance(total, int) else len(apps),
-        data_updated=str(meta.get("last_updated") or ""),
+        total=total,
+        data_updated=clean_text(meta.get("last_updated")),
     )
 
 
@@ -118,12 +137,12 @@ def error_of(body: bytes) -> tuple[str, str]:
     """``(code, message)`` of an openFDA error envelope; empty strings when it is not one."""
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return "", ""
     error = data.get("error") if isinstance(data, dict) else None
     if not isinstance(error, dict):
         return "", ""
-    return str(error.get("code") or ""), str(error.get("message") or "")
+    return clean_text(error.get("code")), clean_text(error.get("message"))
 
 
 class OpenFdaClient:
@@ -145,7 +164,7 @@ class OpenFdaClient:
             if not any(c.isalnum() for c in key):
                 result.errors.append(f"openFDA look-up skipped: {key!r} is not a drug name")
                 continue
-            record = result.attempt(lambda: self._lookup(key), self.session.scrub)
+            record = result.attempt(lambda: self._lookup(key), self.session.scrub, ids=[key])
             if record is not None:
                 result.records[key] = record.to_json()
         return result

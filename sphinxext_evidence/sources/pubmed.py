@@ -62,7 +62,8 @@ class PubMedClient:
         result.unknown.update(p for p in wanted if not PMID_RE.match(p))
         for start in range(0, len(valid), MAX_IDS_PER_REQUEST):
             batch = valid[start : start + MAX_IDS_PER_REQUEST]
-            records = result.attempt(lambda: self._fetch_batch(batch), self.session.scrub)
+            records = result.attempt(lambda: self._fetch_batch(batch), self.session.scrub, ids=batch,
+                                     what=f"PubMed efetch for {describe_batch('PMID', batch)}")
             if records is None:
                 continue
             for pmid in batch:
@@ -80,7 +81,7 @@ class PubMedClient:
         try:
             response = self.session.request("POST", self.url, data=form)
         except ServiceError as exc:
-            raise ServiceError(f"PubMed efetch for {what} failed: {exc}") from None
+            raise type(exc)(f"PubMed efetch for {what} failed: {exc}") from None  # NetworkDown stays one
         if response.status_code != 200:
             reason = f" {response.reason}" if response.reason else ""
             raise ServiceError(f"PubMed efetch for {what} failed: HTTP {response.status_code}{reason}")

@@ -8,6 +8,7 @@ date) go under ``custom``.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 from collections.abc import Iterable
@@ -17,11 +18,11 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from sphinxext_evidence.identifiers import parse_doi, parse_pmcid, parse_pmid
 from sphinxext_evidence.records.model import TITLE_TAGS, plain_title
 from sphinxext_evidence.records.notices import NOTICE_KINDS
 from sphinxext_evidence.sources.base import ServiceError
-from sphinxext_evidence.text import squash
-
+from sphinxext_evidence.text import clean_text, safe_url, squash, strip_controls
 
 MONTHS = {
     name: number
@@ -29,6 +30,17 @@ MONTHS = {
         ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
     )
 }
+
+
+_EMPTY_TAG = re.compile(r"<({})>(\s*)</\1>".format("|".join(TITLE_TAGS)))
+_YEAR, _TWO_DIGITS = re.compile(r"[0-9]{1,4}"), re.compile(r"[0-9]{1,2}")
+# C0 controls other than tab, line feed and carriage return are not allowed in XML 1.0, raw or as
+# character references; a body holding one is read again without them (and without the terminal
+# escape sequences they start) instead of losing every record of the answer.
+_C0_REF = re.compile(rb"&#(?:x0*(1[0-9a-f]|[0-8bcef])|0*(3[01]|2[0-9]|1[124-9]|[0-8]));", re.IGNORECASE)
+_C0_BYTES = re.compile(
+    rb"\x1b\[[0-?]*[ -/]*[@-~]?|\x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)|[\x00-\x08\x0b\x0c\x0e-\x1f]"
+)
 
 
 class PubMedParseError(ServiceError):
@@ -41,16 +53,18 @@ class PubMedParseError(ServiceError):
 def parse_pubmed_xml(data: bytes, today: str) -> dict[str, dict[str, Any]]:
     """Parse an efetch PubmedArticleSet into ``{pmid: CSL-JSON record}``."""
     try:
-        root = SafeET.fromstring(data)
+        root = _xml(data)
     except DefusedXmlException as exc:
         raise PubMedParseError(f"refused unsafe XML from PubMed ({type(exc).__name__})") from None
     except ParseError as exc:
         raise PubMedParseError(f"malformed XML from PubMed ({exc})") from None
+    except (LookupError, ValueError) as exc:  # an encoding expat does not know, or a multi-byte one
+        raise PubMedParseError(f"unreadable XML from PubMed ({clean_text(str(exc))[:100]})") from None
     errors = [_text(e) for e in ([root] if root.tag == "ERROR" else root.findall("ERROR"))]
     if errors:
-        raise PubMedParseError("PubMed answered with an error: " + "; ".join(e for e in errors if e))
+        raise PubMedParseError("PubMed answered with an error: " + "; ".join(e for e in errors if e)[:300])
     if root.tag != "PubmedArticleSet":
-        raise PubMedParseError(f"unexpected XML from PubMed (root element <{root.tag}>)")
+        raise PubMedParseError(f"unexpected XML from PubMed (root element <{clean_text(root.tag)[:60]}>)")
     records: dict[str, dict[str, Any]] = {}
     for node in root:
         if node.tag == "PubmedArticle":
@@ -64,11 +78,25 @@ def parse_pubmed_xml(data: bytes, today: str) -> dict[str, dict[str, Any]]:
     return records
 
 
+def _xml(data: bytes) -> Element:
+    """The parsed document; one with C0 control characters is read again without them."""
+    try:
+        return SafeET.fromstring(data)
+    except ParseError as exc:
+        first = exc
+    repaired = _C0_REF.sub(lambda m: bytes([int(m[1], 16) if m[1] else int(m[2])]), data)
+    repaired = _C0_BYTES.sub(lambda m: b" " if m[0] in (b"\x0b", b"\x0c") else b"", repaired)
+    if repaired != data:
+        with contextlib.suppress(ParseError):
+            return SafeET.fromstring(repaired)
+    raise first
+
+
 def _journal_article(node: Element, today: str) -> dict[str, Any] | None:
     citation = node.find("MedlineCitation")
     if citation is None:
         return None
-    pmid = _text(citation.find("PMID"))
+    pmid = parse_pmid(_text(citation.find("PMID")))
     article = citation.find("Article")
     if not pmid or article is None:
         return None
@@ -95,9 +123,9 @@ def _journal_article(node: Element, today: str) -> dict[str, Any] | None:
         "issue": _text(issue.find("Issue")) if issue is not None else "",
         "page": _pages(article.find("Pagination")),
         "issued": _date(issue.find("PubDate") if issue is not None else None),
-        "DOI": ids.get("doi") or _elocation_doi(article),
+        "DOI": _doi(ids.get("doi")) or _elocation_doi(article),
         "PMID": pmid,
-        "PMCID": ids.get("pmc", ""),
+        "PMCID": parse_pmcid(ids.get("pmc", "")) or "",
         "ISSN": _text(journal.find("ISSN")) if journal is not None else "",
         "language": _text(article.find("Language")),
         "custom": _custom(
@@ -114,7 +142,7 @@ def _book_article(node: Element, today: str) -> dict[str, Any] | None:
     doc = node.find("BookDocument")
     if doc is None:
         return None
-    pmid = _text(doc.find("PMID"))
+    pmid = parse_pmid(_text(doc.find("PMID")))
     if not pmid:
         return None
     book = doc.find("Book")
@@ -130,6 +158,7 @@ def _book_article(node: Element, today: str) -> dict[str, Any] | None:
     authors, initials = _people(_author_lists(doc, "authors") or _author_lists(book, "authors"))
     editors, _ = _people(_author_lists(book, "editors") + _author_lists(doc, "editors"))
     accession = doc_ids.get("bookaccession", "")
+    accession = accession if re.fullmatch(r"[A-Za-z0-9_]+", accession) else ""
     record: dict[str, Any] = {
         "id": f"pmid:{pmid}",
         "type": "chapter" if chapter_title else "book",
@@ -138,13 +167,14 @@ def _book_article(node: Element, today: str) -> dict[str, Any] | None:
         "editor": editors,
         "container-title": squash(plain_title(book_title)) if chapter_title else "",
         "issued": _date(book.find("PubDate")),
-        "DOI": doc_ids.get("doi") or data_ids.get("doi") or _elocation_doi(book) or _elocation_doi(doc),
+        "DOI": (_doi(doc_ids.get("doi")) or _doi(data_ids.get("doi")) or _elocation_doi(book)
+                or _elocation_doi(doc)),
         "PMID": pmid,
-        "PMCID": doc_ids.get("pmc") or data_ids.get("pmc", ""),
+        "PMCID": parse_pmcid(doc_ids.get("pmc") or data_ids.get("pmc", "")) or "",
         "publisher": _text(book.find("Publisher/PublisherName")),
         "publisher-place": _text(book.find("Publisher/PublisherLocation")),
         "ISBN": _text(book.find("Isbn")),
-        "URL": f"https://www.ncbi.nlm.nih.gov/books/{accession}/" if accession else "",
+        "URL": safe_url(f"https://www.ncbi.nlm.nih.gov/books/{accession}/") if accession else "",
         "language": _text(doc.find("Language")),
         "custom": _custom(
             today,
@@ -164,7 +194,7 @@ def _custom(
         if item.get("RefType") in NOTICE_KINDS:
             notice = {
                 "type": item.get("RefType", ""),
-                "pmid": _text(item.find("PMID")),
+                "pmid": parse_pmid(_text(item.find("PMID"))) or "",
                 "source": _text(item.find("RefSource")),
                 "note": _text(item.find("Note")),
                 "origin": "PubMed",
@@ -224,10 +254,16 @@ def _article_ids(id_list: Element | None) -> dict[str, str]:
     return ids
 
 
+def _doi(value: str | None) -> str:
+    """``value`` (already cleaned, NFC) if it is a DOI, else ''."""
+    return value if value and parse_doi(value) else ""
+
+
 def _elocation_doi(parent: Element) -> str:
     for item in parent.findall("ELocationID"):
-        if item.get("EIdType") == "doi" and item.get("ValidYN", "Y") != "N":
-            return _text(item)
+        doi = _doi(_text(item)) if item.get("EIdType") == "doi" and item.get("ValidYN", "Y") != "N" else ""
+        if doi:
+            return doi
     return ""
 
 
@@ -246,13 +282,14 @@ def _date(node: Element | None) -> dict[str, Any]:
     if node is None:
         return {}
     year = _text(node.find("Year"))
-    if year.isdigit():
+    # ASCII digits only: str.isdigit() also accepts "２０２０" and "2⁰20" (which int() cannot read).
+    if _YEAR.fullmatch(year) and int(year) > 0:
         parts = [int(year)]
         month = _month(_text(node.find("Month")))
         if month:
             parts.append(month)
             day = _text(node.find("Day"))
-            if day.isdigit() and 1 <= int(day) <= 31:
+            if _TWO_DIGITS.fullmatch(day) and 1 <= int(day) <= 31:
                 parts.append(int(day))
         issued: dict[str, Any] = {"date-parts": [parts]}
         season = _text(node.find("Season"))
@@ -261,7 +298,7 @@ def _date(node: Element | None) -> dict[str, Any]:
         return issued
     literal = _text(node.find("MedlineDate"))
     if literal:
-        match = re.search(r"\b(\d{4})\b", literal)
+        match = re.search(r"\b([0-9]{4})\b", literal)
         issued = {"literal": literal}
         if match:
             issued = {"date-parts": [[int(match.group(1))]], "literal": literal}
@@ -270,17 +307,17 @@ def _date(node: Element | None) -> dict[str, Any]:
 
 
 def _month(value: str) -> int:
-    if value.isdigit():
+    if _TWO_DIGITS.fullmatch(value):
         number = int(value)
         return number if 1 <= number <= 12 else 0
     return MONTHS.get(value[:3].lower(), 0)
 
 
 def _text(node: Element | None) -> str:
-    """All text inside ``node``, whitespace collapsed, NFC-normalised."""
+    """All text inside ``node``, control characters removed, whitespace collapsed, NFC-normalised."""
     if node is None:
         return ""
-    return squash("".join(node.itertext()))
+    return clean_text("".join(node.itertext()))
 
 
 def _markup(node: Element | None) -> str:
@@ -288,25 +325,36 @@ def _markup(node: Element | None) -> str:
     if node is None:
         return ""
     pieces: list[str] = []
-
-    def walk(elem: Element, keep_tag: bool) -> None:
+    # A walk with its own stack: a title nested thousands of elements deep must not exhaust Python's.
+    todo: list[tuple[Element, bool] | str] = [(node, False)]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, str):
+            pieces.append(item)
+            continue
+        elem, keep_tag = item
         tag = elem.tag if isinstance(elem.tag, str) else ""
         keep = keep_tag and tag in TITLE_TAGS
-        if keep:
-            pieces.append(f"<{tag}>")
+        later: list[tuple[Element, bool] | str] = [f"<{tag}>"] if keep else []
         if elem.text:
-            pieces.append(html.escape(elem.text, quote=False))
+            later.append(_escaped(elem.text))
         for child in elem:
-            walk(child, True)
+            later.append((child, True))
             if child.tail:
-                pieces.append(html.escape(child.tail, quote=False))
+                later.append(_escaped(child.tail))
         if keep:
-            pieces.append(f"</{tag}>")
+            later.append(f"</{tag}>")
+        todo.extend(reversed(later))
+    title, dropped = squash("".join(pieces)), 1
+    # Drop tags left empty (e.g. by whitespace-only content) so renderers see no empty runs; the
+    # space they held still separates words, and emptied parents go too.
+    while dropped:
+        title, dropped = _EMPTY_TAG.subn(r"\2", title)
+    return squash(title)
 
-    walk(node, False)
-    title = squash("".join(pieces))
-    # Drop tags left empty (e.g. by whitespace-only content) so renderers see no empty runs.
-    return re.sub(r"<(%s)>\s*</\1>" % "|".join(TITLE_TAGS), "", title).strip()
+
+def _escaped(text: str) -> str:
+    return html.escape(strip_controls(text), quote=False)
 
 
 def _prune(value: Any) -> Any:

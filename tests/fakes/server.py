@@ -1,14 +1,20 @@
 """A small real HTTP server on loopback for tests that talk to web services.
 
 Service doubles (E-utilities, openFDA, Crossref) register a handler per path;
-a test can queue canned responses on a path (faults, delays, odd bodies),
-which are served first, in order, before the handler takes over again.  Every
-request is recorded with its method, path, query, form body and arrival time.
+a test can queue canned responses on a path (faults, delays, odd bodies,
+bodies that trickle in byte by byte, redirects), which are served first, in
+order, before the handler takes over again.  Every request is recorded with
+its method, path, query, form body and arrival time.
+
+For network faults below HTTP there are :class:`SilentListener` (a port that
+takes connections and never answers) and :func:`closed_port_url` (a port that
+refuses them).
 """
 
 from __future__ import annotations
 
 import collections
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -20,12 +26,19 @@ from urllib.parse import parse_qs, urlsplit
 
 @dataclass
 class Canned:
-    """One scripted response: status, headers, body and an optional delay before answering."""
+    """One scripted response: status, headers, body and an optional delay before answering.
+
+    ``trickle`` sends the body one byte at a time, that many seconds apart;
+    ``length=False`` leaves out ``Content-Length`` (the body ends when the
+    connection closes).
+    """
 
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes | str = b""
     delay: float = 0.0
+    trickle: float = 0.0
+    length: bool = True
 
     def payload(self) -> bytes:
         """The body as bytes (text is sent as UTF-8)."""
@@ -65,6 +78,8 @@ class FakeServer:
     def __init__(self) -> None:
         self.requests: list[RecordedRequest] = []
         self._handlers: dict[str, Handler] = {}
+        #: Answers requests to paths without a handler (None: a plain 404).
+        self.fallback: Handler | None = None
         self._queues: dict[str, collections.deque[Canned]] = collections.defaultdict(collections.deque)
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -164,7 +179,7 @@ class FakeServer:
             queue = self._queues.get(parts.path)
             canned = queue.popleft() if queue else None
         if canned is None:
-            handler = self._handlers.get(parts.path)
+            handler = self._handlers.get(parts.path, self.fallback)
             if handler is None:
                 canned = Canned(404, {"Content-Type": "text/plain"}, b"not found")
             else:
@@ -177,9 +192,50 @@ class FakeServer:
             headers = {"Content-Type": "text/plain; charset=UTF-8", **canned.headers}
             for name, value in headers.items():
                 request.send_header(name, value)
-            request.send_header("Content-Length", str(len(payload)))
+            if canned.length:
+                request.send_header("Content-Length", str(len(payload)))
+            else:
+                request.send_header("Connection", "close")
+                request.close_connection = True
             request.end_headers()
-            if request.command != "HEAD":
+            if request.command == "HEAD":
+                return
+            if not canned.trickle:
                 request.wfile.write(payload)
+                return
+            for index in range(len(payload)):
+                request.wfile.write(payload[index : index + 1])
+                request.wfile.flush()
+                if self._stopping.wait(canned.trickle):
+                    return
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (e.g. after its timeout)
+
+
+class SilentListener:
+    """A loopback port that takes connections (the kernel completes them) and never reads or answers."""
+
+    def __init__(self) -> None:
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+
+    @property
+    def url(self) -> str:
+        """Base URL with a trailing slash."""
+        host, port = self._sock.getsockname()[:2]
+        return f"http://{host}:{port}/"
+
+    def __enter__(self) -> SilentListener:
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(64)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._sock.close()
+
+
+def closed_port_url() -> str:
+    """The URL of a loopback port nothing listens on (connections are refused)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/"
