@@ -79,7 +79,7 @@ OPTIONS: tuple[Option, ...] = (
            "warn about older checks (offline); None: never.", at_least(1)),
     Option("evidence_http_timeout", 30.0, "", (int, float), "Seconds to wait for a service to answer.",
            at_least(0, strictly=True)),
-    Option("evidence_http_retries", 4, "", (int,), "Retries on 429, 5xx and connection errors.", at_least(0)),
+    Option("evidence_http_retries", 4, "", (int,), "Retries on 429, 5xx answers and timeouts (a refused connection gets one quick retry).", at_least(0)),
     Option("evidence_http_backoff", 1.0, "", (int, float), "Back-off factor in seconds between retries.",
            at_least(0)),
     Option("evidence_network_deadline", 60.0, "", (int, float, type(None)),

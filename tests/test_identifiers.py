@@ -73,3 +73,24 @@ def test_links_are_http_only(url):
     node = link("text", url)
     assert not isinstance(node, nodes.reference) and node.astext() == "text"
     assert isinstance(link("text", "https://pubmed.ncbi.nlm.nih.gov/1/"), nodes.reference)
+
+
+def test_text_from_the_lockfile_reaches_no_output_with_control_characters(make_app, tmp_path):
+    import json
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text("extensions = ['sphinxext_evidence']\nevidence_offline = True\n"
+                                 "evidence_status_max_age_days = None\n")
+    (src / "index.rst").write_text("Ids\n===\n\nCited :pmid:`1`.\n", encoding="utf-8")
+    record = {"id": "pmid:1", "type": "article-journal", "PMID": "1",
+              "title": "Clean\x1b[31m red\x1b[0m title\x07 with a bell\x9b",
+              "author": [{"family": "Doe\x00", "given": "J"}], "container-title": "J\x08ournal",
+              "custom": {"source": "pubmed", "fetched": "2026-11-21"}}
+    (src / "evidence.lock.json").write_text(json.dumps({"version": 1, "pubmed": {"1": record}}), encoding="utf-8")
+    for builder, name in (("html", "index.html"), ("text", "index.txt")):
+        app = make_app(builder, srcdir=src, freshenv=True)
+        app.build()
+        out = read(app, name)
+        assert "Clean red title with a bell" in out and "Doe J" in out
+        assert not any(ch in out for ch in "\x1b\x07\x00\x08\x9b")

@@ -259,7 +259,7 @@ def test_damage_is_reported_and_nothing_else_is_lost(make_app, eutils, tmp_path,
         assert after == before
         return
     old, new = json.loads(before.decode("utf-8-sig")), json.loads(after)
-    added = {(s, i) for s, records in new.items() if isinstance(records, dict) and s in schema.SHAPES
+    added = {(s, i) for s, records in new.items() if isinstance(records, dict) and s in schema.shapes()
              for i in records if not isinstance(old.get(s), dict) or i not in old[s]}
     assert (PUBMED, NEW) in added or not isinstance(old.get(PUBMED), dict)
     expected = copy.deepcopy(old)
@@ -398,7 +398,7 @@ def test_store_get_reports_a_record_that_cannot_be_annotated(monkeypatch):
 
 
 def test_every_source_has_a_record_shape():
-    assert {s.section for s in REGISTRY} == set(schema.SHAPES)
+    assert {s.section for s in REGISTRY} == set(schema.shapes())
 
 
 # --------------------------------------------------------------------------- crash safety

@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from sphinxext_evidence import log
+from sphinxext_evidence.records import schema
 from sphinxext_evidence.records.schema import (
-    SHAPES,
     Finding,
     check_record,
     check_sections,
@@ -139,7 +139,7 @@ def _merge_repeated_sections(data: Any) -> list[Finding]:
     """Join a section given twice (as merging by hand can leave it) into one; what is given twice is reported."""
     findings: list[Finding] = []
     for name, value in getattr(data, "earlier", ()):
-        if isinstance(value, dict) and isinstance(data[name], dict) and name in SHAPES:
+        if isinstance(value, dict) and isinstance(data[name], dict) and name in schema.shapes():
             data[name] = _pairs([*value.items(), *data[name].items()])
             findings.append(Finding(f"section {name!r} appears twice; the records of both are read (and written "
                                     "back as one section)", name))
@@ -293,7 +293,7 @@ def _merge(path: Path, data: dict[str, Any], updates: Mapping[str, Mapping[str, 
             continue
         for ident, record in records.items():
             old = current.get(ident, record)
-            if old != record and section in SHAPES and check_record(section, ident, old)[1] is not None:
+            if old != record and section in schema.shapes() and check_record(section, ident, old)[1] is not None:
                 log.warn(f"{section} record {ident!r} was damaged in the lockfile; it is replaced by the record "
                          "just fetched", "lockfile", _where(path, text, section, ident))
             current[ident] = record

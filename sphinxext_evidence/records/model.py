@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sphinxext_evidence.records.notices import LEVELS, NoticeKind, kind_of
+from sphinxext_evidence.text import strip_controls
 
 # Inline markup PubMed uses in titles, kept in stored titles as these literal
 # tags; every other character of a stored title is HTML-escaped text.
@@ -181,15 +182,19 @@ def _items(value: Any, single: bool = False) -> list[Any]:
 
 
 def _text(value: Any) -> str:
-    """A stored text (or number) as a string; '' for anything else."""
+    """A stored text (or number) as a string without control characters; '' for anything else.
+
+    The lockfile may be edited by hand, so its text is cleaned here as service text is when parsed.
+    """
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return ""
-    return str(value)
+    return strip_controls(str(value))
 
 
 def _texts(value: Any) -> tuple[str, ...]:
     """The strings of a stored list; a lone string is read as a list of one, so that a flag in it is not lost."""
-    return (value,) if isinstance(value, str) else tuple(x for x in _items(value) if isinstance(x, str))
+    values = (value,) if isinstance(value, str) else tuple(x for x in _items(value) if isinstance(x, str))
+    return tuple(strip_controls(v) for v in values)
 
 
 def _author(data: dict[str, Any], initials: str) -> Author:

@@ -252,8 +252,11 @@ STATUS = _object({
     "notices": Field(_list_of(NOTICE), vital=True, required=True),
 })
 
-#: The shape of every section's records; a source added to the registry adds its section here.
-SHAPES: dict[str, Check] = {"pubmed": CSL, "crossref": CSL, "openfda": FDA, "crossref-updates": STATUS}
+def shapes() -> dict[str, Check]:
+    """The shape of every section's records, as each source in the registry declares it."""
+    from sphinxext_evidence.sources import REGISTRY  # the sources import this module
+
+    return {source.section: source.shape for source in REGISTRY}
 
 
 def check_record(section: str, ident: str, record: Any) -> tuple[dict[str, Any] | None, Finding | None]:
@@ -262,7 +265,7 @@ def check_record(section: str, ident: str, record: Any) -> tuple[dict[str, Any] 
         what = "it is empty" if isinstance(record, dict) else f"it is {kind(record)}, not an object"
         return None, record_finding(section, ident, [what], True)
     found = _Problems()
-    clean = SHAPES[section](record, "", False, found)
+    clean = shapes()[section](record, "", False, found)
     if not found.found:
         return record, None  # the record itself, so that a good record is used exactly as stored
     skipped = found.vital or clean is DROP
@@ -276,7 +279,7 @@ def check_sections(doc: dict[str, Any], skip: tuple[str, ...]) -> tuple[dict[str
     for name, records in doc.items():
         if name in skip:
             continue
-        if name not in SHAPES:
+        if name not in shapes():
             findings.append(Finding(f"unknown section {name!r} is ignored (the file keeps it)", name))
         elif not isinstance(records, dict):
             findings.append(Finding(

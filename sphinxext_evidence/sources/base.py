@@ -19,7 +19,9 @@ from urllib.parse import quote
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
+from sphinxext_evidence.records import schema
 from sphinxext_evidence.records.model import Article
+from sphinxext_evidence.records.schema import Check
 
 
 T = TypeVar("T")
@@ -185,6 +187,8 @@ class Source:
     min_interval_identified: float
     client: Callable[[Sphinx, str], Fetcher]
     parse: Callable[[str, dict[str, Any]], Any] = Article.from_csl
+    #: How a stored record of its section is checked when the lockfile is read.
+    shape: Check = schema.CSL
     stale: Callable[[dict[str, Any], Config, dt.date], bool] | None = fetched_before
     aliases: Callable[[dict[str, Any]], list[str]] = _no_aliases
     alias_kinds: tuple[str, ...] = ()

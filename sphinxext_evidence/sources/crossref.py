@@ -310,7 +310,7 @@ class CrossrefClient:
     def fetch(self, dois: Sequence[str]) -> FetchResult:
         """Fetch ``dois`` (lower-cased keys); unknown DOIs go to ``unknown``, failures to ``errors``."""
         result = FetchResult()
-        wanted = sorted({str(d).strip().lower() for d in dois if str(d).strip()})
+        wanted = sorted({parse_doi(str(d)) or str(d).strip().lower() for d in dois if str(d).strip()})
         valid = [d for d in wanted if DOI_RE.match(d)]
         result.unknown.update(d for d in wanted if not DOI_RE.match(d))
         # Commas would split the filter; such DOIs are asked for one by one.

@@ -18,6 +18,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 
 from sphinxext_evidence.identifiers import key_parts
+from sphinxext_evidence.records import schema
 from sphinxext_evidence.records.model import Article, Notice
 from sphinxext_evidence.sources import crossref
 from sphinxext_evidence.sources.base import FetchResult, Source, http_settings, older_than
@@ -102,5 +103,5 @@ def _annotate(record: Any, section: dict[str, Any]) -> Any:
 
 SOURCE = Source("crossref-updates", "Crossref correction links", kinds=("doi-status",), section=SECTION,
                 batch_size=crossref.MAX_DOIS_PER_REQUEST, min_interval=crossref.INTERVAL_PUBLIC,
-                min_interval_identified=crossref.INTERVAL_POLITE, client=_client, parse=lambda key, data: data,
+                min_interval_identified=crossref.INTERVAL_POLITE, client=_client, parse=lambda key, data: data, shape=schema.STATUS,
                 stale=_stale, wants=_wants, annotate=_annotate)

@@ -26,6 +26,7 @@ from sphinx.config import Config
 from sphinxext_evidence.config import secrets
 from sphinxext_evidence.dates import age_in_days
 from sphinxext_evidence.identifiers import drug_name as fda_key
+from sphinxext_evidence.records import schema
 from sphinxext_evidence.records.model import FdaApplication, FdaRecord
 from sphinxext_evidence.sources.base import FetchResult, HttpSettings, ServiceError, Source, http_settings
 from sphinxext_evidence.text import clean_text
@@ -209,4 +210,4 @@ def _stale(record: dict[str, Any], config: Config, now: dt.date) -> bool:
 
 SOURCE = Source("openfda", "openFDA", kinds=("fda",), section="openfda", batch_size=1,
                 min_interval=MIN_INTERVAL, min_interval_identified=MIN_INTERVAL, client=_client,
-                parse=FdaRecord.from_lockfile, stale=_stale)
+                parse=FdaRecord.from_lockfile, shape=schema.FDA, stale=_stale)
