@@ -10,6 +10,7 @@ from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
 from sphinxext_evidence import log
+from sphinxext_evidence.domain import get_domain
 
 
 class LenientOptions(dict):
@@ -57,3 +58,18 @@ class EvidenceDirective(SphinxDirective):
         self.set_source_info(node)
         node["docname"] = self.env.docname
         return node
+
+
+class TableDirective(EvidenceDirective):
+    """A directive without content that marks where a project-wide table goes and notes the page showing it."""
+
+    has_content = False
+    option_spec = option_spec()
+    bucket: ClassVar[str] = ""
+    placeholder: ClassVar[type[nodes.Element]] = nodes.Element
+
+    def run(self) -> list[nodes.Node]:
+        """Leave the placeholder and remember, in the domain, that this page shows the table."""
+        self.check_options()
+        get_domain(self.env).note(self.env.docname, self.bucket, self.lineno)
+        return [self.place(self.placeholder())]

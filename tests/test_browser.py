@@ -196,3 +196,32 @@ def test_evidence_index_sorts_by_certainty_in_the_browser(site):
         assert headers[column].get_attribute("aria-sort") == "descending"
         assert [order[c] for c in certainties()] == sorted((order[c] for c in ascending), reverse=True)
         assert len(set(ascending)) > 1  # the example has grades of different certainty
+
+
+COLOUR = """
+const badge = document.querySelector('.evidence-badge-status-not-approved');
+const box = document.querySelector('.evidence-bottom-line');
+return [getComputedStyle(badge).backgroundColor, box ? getComputedStyle(box).backgroundColor : ''];
+"""
+
+
+def test_light_dark_and_auto_palettes(site) -> None:
+    """Each colour is written once with its light and dark value; the theme's data-theme picks the set."""
+    base, _ = site
+    with browser.chromium() as driver:
+        driver.get(base + "cerebrolysin-review.html")
+        light = driver.execute_script(COLOUR)
+        driver.execute_script("document.body.dataset.theme = 'dark'")
+        dark = driver.execute_script(COLOUR)
+        driver.execute_script("delete document.body.dataset.theme; document.documentElement.dataset.theme = 'dark'")
+        html_dark = driver.execute_script(COLOUR)
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                               {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+        driver.execute_script("delete document.documentElement.dataset.theme; document.body.dataset.theme = 'auto'")
+        auto_dark = driver.execute_script(COLOUR)
+        driver.execute_script("delete document.body.dataset.theme")  # alabaster: no dark mode
+        no_theme = driver.execute_script(COLOUR)
+    assert light[0] == "rgb(253, 236, 234)"  # #fdecea
+    assert dark[0] == html_dark[0] == auto_dark[0] == "rgb(58, 23, 23)"  # #3a1717
+    assert light[1] != dark[1] and dark[1] == auto_dark[1]
+    assert no_theme == light  # a theme without a dark mode keeps the light set whatever the system says

@@ -198,12 +198,23 @@ def contrast(a: str, b: str) -> float:
 
 
 def colour_sets(css: str) -> dict[str, dict[str, str]]:
-    blocks = {
-        "light": re.search(r":root \{(.*?)\n\}", css, re.S).group(1),
-        "dark": re.search(r'body\[data-theme="dark"\], html\[data-theme="dark"\] \{(.*?)\n\}', css, re.S).group(1),
-        "auto-dark": re.search(r'body\[data-theme="auto"\] \{(.*?)\n  \}', css, re.S).group(1),
+    """The light and dark colours: each is written once, as ``var(--evidence-dark, D) var(--evidence-light, L)``."""
+    palette = re.search(r"\nbody \{(.*?)\n\}", css, re.S).group(1)
+    pairs = re.findall(r"--evidence-([a-z-]+):\s*var\(--evidence-dark, ([^)]+)\) var\(--evidence-light, ([^)]+)\);",
+                       palette)
+    hexes = re.compile(r"#[0-9a-fA-F]{3,6}$")
+    light = {name: lo for name, _, lo in pairs if hexes.match(lo)}
+    dark = {name: hi for name, hi, _ in pairs if hexes.match(hi)}
+    # The switches: furo's explicit dark, pydata/book's html dark and furo's "auto" all turn the dark set on.
+    switches = {
+        "dark": r'body\[data-theme="dark"\], html\[data-theme="dark"\] \{ --evidence-dark: initial; --evidence-light: ; \}',
+        "auto-dark": r'@media \(prefers-color-scheme: dark\) \{[^}]*body\[data-theme="auto"\] \{ --evidence-dark: initial; '
+                     r"--evidence-light: ; \}",
     }
-    return {name: dict(re.findall(r"--evidence-([a-z-]+):\s*(#[0-9a-fA-F]{3,6});", body)) for name, body in blocks.items()}
+    sets = {"light": light}
+    for name, pattern in switches.items():
+        sets[name] = dark if re.search(pattern, css, re.S) else {}
+    return sets
 
 
 def test_css_is_self_contained_and_covers_dark_modes_and_print():

@@ -16,7 +16,7 @@ from sphinx.application import Sphinx
 from sphinx.util.nodes import make_refnode
 
 from sphinxext_evidence.citations.styles import get_style
-from sphinxext_evidence.directive import EvidenceDirective, option_spec
+from sphinxext_evidence.directive import TableDirective
 from sphinxext_evidence.domain import CITE, get_domain
 from sphinxext_evidence.identifiers import key_label
 from sphinxext_evidence.records.model import Article
@@ -36,17 +36,11 @@ class corrections_report(evidence_placeholder, nodes.General):
     """Where the site-wide corrections report goes."""
 
 
-class CorrectionsReportDirective(EvidenceDirective):
+class CorrectionsReportDirective(TableDirective):
     """``.. evidence-corrections::``: every cited work with a retraction, concern, erratum or newer version."""
 
-    has_content = False
-    option_spec = option_spec()
-
-    def run(self) -> list[nodes.Node]:
-        """Leave the placeholder and remember this page shows the report."""
-        self.check_options()
-        get_domain(self.env).note(self.env.docname, REPORT, self.lineno)
-        return [self.place(corrections_report())]
+    bucket = REPORT
+    placeholder = corrections_report
 
 
 def note_acknowledged(env: Any, keys: list[str], reason: str) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from docutils import nodes
 from sphinx.util.nodes import make_refnode
 
-from sphinxext_evidence.directive import EvidenceDirective, option_spec
+from sphinxext_evidence.directive import TableDirective
 from sphinxext_evidence.domain import get_domain
 from sphinxext_evidence.grade.card import certainty_nodes, source_badge, source_flag
 from sphinxext_evidence.grade.directives import GRADE_BUCKET
@@ -28,17 +28,11 @@ INDEX_WIDTHS = (14, 12, 20, 12, 14, 18)
 SORTABLE = "evidence_sortable"
 
 
-class EvidenceIndexDirective(EvidenceDirective):
+class EvidenceIndexDirective(TableDirective):
     """``.. evidence-index::``: every GRADE judgement in the project in one sortable table."""
 
-    has_content = False
-    option_spec = option_spec()
-
-    def run(self) -> list[nodes.Node]:
-        """Leave a :class:`grade_index` placeholder and remember this page shows the index."""
-        self.check_options()
-        get_domain(self.env).note(self.env.docname, INDEX_BUCKET, self.lineno)
-        return [self.place(grade_index())]
+    bucket = INDEX_BUCKET
+    placeholder = grade_index
 
 
 # --- keeping the evidence index current ------------------------------------------------------
