@@ -301,6 +301,15 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--lockfile", default=None,
                       help="lockfile path relative to conf.py (default: evidence_lockfile from conf.py)")
     show.set_defaults(func=cmd_show)
+    from sphinxext_evidence.refresh import add_parser as add_refresh  # refresh.py imports this module
+
+    add_refresh(sub)
+    from sphinxext_evidence.export import add_parser as add_export  # export.py imports this module
+
+    add_export(sub)
+    from sphinxext_evidence.check import add_parser as add_check  # check.py imports this module
+
+    add_check(sub)
     return parser
 
 
@@ -320,4 +329,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
+    # Under ``python -m``, so that modules importing this one share its CommandError.
+    sys.modules.setdefault("sphinxext_evidence.cli", sys.modules[__name__])
     sys.exit(main())

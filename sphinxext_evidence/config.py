@@ -67,10 +67,15 @@ OPTIONS: tuple[Option, ...] = (
     Option("evidence_crossref_url", CROSSREF_URL, "", (str,), "Base URL of the Crossref REST API.", http_url),
     Option("evidence_lockfile", "evidence.lock.json", "", (str,),
            "Path of the metadata lockfile, relative to the configuration directory.", not_blank),
+    Option("evidence_manual_records", "", "", (str,),
+           "YAML file of works with no PMID or DOI, cited with :work: (relative to the configuration directory; "
+           "empty: none)."),
     Option("evidence_offline", False, "", (bool,),
            "Never touch the network (also on when SPHINX_EVIDENCE_OFFLINE=1)."),
     Option("evidence_refresh_days", None, "", (int, type(None)),
            "Re-fetch records fetched this many days ago or more (0: every build; None: never).", at_least(0)),
+    Option("evidence_max_age_days", None, "", (int, type(None)),
+           "Another name for evidence_refresh_days; when both are set, the smaller wins.", at_least(0)),
     Option("evidence_correction_checks", True, "", (bool,),
            "Ask Crossref for the correction links (retractions, expressions of concern, corrections, newer "
            "versions; Retraction Watch included) of every cited DOI, PubMed's too."),
@@ -87,7 +92,11 @@ OPTIONS: tuple[Option, ...] = (
            at_least(0, strictly=True)),
     Option("evidence_retry_failed_after", 600.0, "", (int, float),
            "Seconds before identifiers whose fetch failed are asked for again (0: at every build).", at_least(0)),
-    Option("evidence_max_authors", 3, "env", (int,), "Authors shown before 'et al.' (0: all).", at_least(0)),
+    Option("evidence_reference_style", "vancouver", "env", (str,),
+           "How references and citations are written: vancouver, ama, apa, or a CSL style (a .csl file or a "
+           "style name) drawn by citeproc-py.", not_blank),
+    Option("evidence_max_authors", None, "env", (int, type(None)),
+           "Authors an entry names before 'et al.' (None: as the reference style says; 0: all).", at_least(0)),
     Option("evidence_references_title", "References", "env", (str,),
            "Heading of a reference list appended automatically to a page."),
     Option("evidence_regulatory_max_age_days", 365, "env", (int,),
@@ -101,6 +110,11 @@ OPTIONS: tuple[Option, ...] = (
            "Text shown at the foot of every page that uses the extension (empty: none)."),
     Option("evidence_jsonld", True, "env", (bool,),
            "Put schema.org MedicalWebPage JSON-LD in the head of HTML pages with an article-info byline."),
+    Option("evidence_cite_this_page", True, "html", (bool,),
+           "Show a 'Cite this page' block (authors, title, site, date, address) in the article-info byline."),
+    Option("evidence_citation_meta", True, "html", (bool,),
+           "Put Highwire Press citation_* meta tags (read by Google Scholar and Zotero) in the head of HTML pages "
+           "with an article-info byline."),
 )
 
 
@@ -182,6 +196,12 @@ def validate(app: Sphinx, config: Config) -> None:
             log.warn(f"unknown configuration value {name} in conf.py{hint}", "config", _where(app, name))
 
 
+def merge_aliases(app: Sphinx, config: Config) -> None:
+    """``config-inited``: ``evidence_max_age_days`` is ``evidence_refresh_days`` under another name."""
+    given = [d for d in (config.evidence_refresh_days, config.evidence_max_age_days) if d is not None]
+    config.evidence_refresh_days = config.evidence_max_age_days = min(given) if given else None
+
+
 def is_offline(config: Config) -> bool:
     """True when the build must not touch the network."""
     return bool(config.evidence_offline) or os.environ.get("SPHINX_EVIDENCE_OFFLINE", "") not in ("", "0")
@@ -218,4 +238,5 @@ def setup(app: Sphinx) -> None:
     """Register the values; validate them and move API keys aside once conf.py is read."""
     register(app)
     app.connect("config-inited", validate, priority=400)
+    app.connect("config-inited", merge_aliases, priority=410)
     app.connect("config-inited", stash_secrets, priority=450)

@@ -21,7 +21,7 @@ import dataclasses
 import json
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ from sphinxext_evidence.identifiers import key_parts
 from sphinxext_evidence.records import lockfile
 from sphinxext_evidence.records.store import Store
 from sphinxext_evidence.sources import REGISTRY, FetchResult, Source, for_kind
-from sphinxext_evidence.sources.base import Budget, set_budget
+from sphinxext_evidence.sources.base import Budget, Fetcher, past_max_age, set_budget
 
 logger = logging.getLogger(__name__)
 
@@ -110,12 +110,16 @@ def wanted_ids(source: Source, keys: set[str], sections: lockfile.Sections, conf
     return ids
 
 
-def fetch_source(app: Sphinx, source: Source, ids: list[str], day: str) -> FetchResult:
-    """Ask ``source`` for ``ids``; anything its client raises becomes a failure, never an exception."""
+def fetch_source(app: Sphinx, source: Source, ids: list[str], day: str,
+                 done: Callable[[int], None] | None = None) -> FetchResult:
+    """Ask ``source`` for ``ids``; anything its client raises becomes a failure, never an exception.
+
+    With ``done``, one client asks for a batch at a time and ``done(n)`` is called after each batch of ``n``.
+    """
     client = None
     try:
         client = source.client(app, day)
-        return client.fetch(ids)
+        return client.fetch(ids) if done is None else _in_batches(client, ids, source.batch_size, done)
     except Exception as exc:  # noqa: BLE001 - a bug in one source must not cost the others' records
         result = FetchResult()
         keys = [s for s in dataclasses.astuple(secrets(app)) if s]
@@ -125,6 +129,22 @@ def fetch_source(app: Sphinx, source: Source, ids: list[str], day: str) -> Fetch
         if client is not None:
             with contextlib.suppress(Exception):  # closing cannot lose anything
                 client.close()
+
+
+def _in_batches(client: Fetcher, ids: list[str], size: int, done: Callable[[int], None]) -> FetchResult:
+    """``client.fetch`` one batch of ``ids`` at a time, the answers merged into one result."""
+    merged = FetchResult()
+    for start in range(0, len(ids), size):
+        batch = ids[start:start + size]
+        part = client.fetch(batch)
+        merged.records.update(part.records)
+        merged.unknown |= part.unknown
+        merged.skipped |= part.skipped
+        merged.errors += part.errors
+        merged.network_errors += part.network_errors
+        merged.requests += part.requests
+        done(len(batch))
+    return merged
 
 
 def _hide(text: str, hidden: list[str]) -> str:
@@ -163,6 +183,7 @@ def run_fetch(app: Sphinx, domain: EvidenceDomain) -> Outcome:
         missing = sorted(
             i for i in wanted_ids(source, keys, sections, app.config)
             if i not in have or (source.stale is not None and source.stale(have[i], app.config, now))
+            or past_max_age(have[i], app.config, now)
         )
         if not missing:
             continue

@@ -21,6 +21,7 @@ NCT_RE = re.compile(r"^NCT[0-9]{8}$")
 RSID_RE = re.compile(r"^rs[1-9][0-9]{0,11}$")
 PMCID_RE = re.compile(r"^PMC[0-9]{1,9}$")
 _LEADING_ZEROS = re.compile(r"^0+(?=[0-9])")
+WORK_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.:/-]{0,99}$")
 
 SPLIT_RE = re.compile(r"[\s,;]+")
 DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:")
@@ -82,6 +83,12 @@ def parse_pmcid(text: str) -> str | None:
     return text if PMCID_RE.match(text) else None
 
 
+def parse_work_id(text: str) -> str | None:
+    """The id of a manual record (a letter or digit, then letters, digits and ``-_.:/``), lower-cased, if valid."""
+    text = text.strip().lower()
+    return text if WORK_ID_RE.match(text) else None
+
+
 def drug_name(name: str) -> str:
     """A drug name as looked up at the FDA: lower-cased, spaces collapsed, quotes and backslashes dropped."""
     return " ".join(re.sub(r'["\\]', " ", name).split()).lower()
@@ -126,6 +133,11 @@ KINDS: dict[str, Kind] = {
         Kind("fda", "drug name", parse_drug_name, "", "a drug name, as in Cerebrolysin"),
     )
 }
+
+# A manual record's id is chosen by the author (``who-2023``), so it is kept out of KINDS: tools that
+# guess the kind of a bare identifier (``sphinx-evidence show``) would take any word for one.
+WORK = Kind("work", "manual record", parse_work_id, "",
+            "an id declared in the evidence_manual_records file: letters, digits and - _ . : /, as in :work:`who-2023`")
 
 PUBMED_URL = KINDS["pmid"].url
 DOI_URL = KINDS["doi"].url

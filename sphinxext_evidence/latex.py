@@ -4,11 +4,52 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
+
+#: The LaTeX package the extension's PDF layout needs, written next to the .tex file for every LaTeX build.
+#: It is loaded after Sphinx's own packages and hyperref, so Sphinx's box and table macros exist.
+STYLE_NAME = "sphinxextevidence"
+STYLE = r"""\NeedsTeXFormat{LaTeX2e}
+\ProvidesPackage{sphinxextevidence}[2026/11/30 sphinxext-evidence PDF layout]
+\RequirePackage{needspace}
+\RequirePackage{refcount}
+
+% Cards keep a frame on paper: Sphinx's sphinxuseclass environment runs sphinxclass<class>
+% when it is defined, and the frame is the one Sphinx draws around notes.
+\newcommand\evidence@framestart{\def\spx@noticetype{note}\begin{sphinxheavybox}}
+\newcommand\evidence@frameend{\end{sphinxheavybox}}
+\newenvironment{sphinxclassevidence-card}{\evidence@framestart}{\evidence@frameend}
+\newenvironment{sphinxclassevidence-grade-card}{\evidence@framestart}{\evidence@frameend}
+
+% Tables: column heads break between words only, and a table starts on a new page unless its
+% caption, head and a first row fit.  A summary-of-findings table also keeps the lines that head
+% it (population, setting, intervention, comparison) on its page.
+\newcommand\evidence@tablehead[1]{\par\needspace{#1\baselineskip}%
+  \let\evidence@theadfamily\sphinxstyletheadfamily
+  \protected\def\sphinxstyletheadfamily{\evidence@theadfamily\raggedright\hyphenpenalty\@M\exhyphenpenalty\@M}}
+\newenvironment{sphinxclassevidence-sof}{\evidence@tablehead{20}}{}
+\newenvironment{sphinxclassevidence-index}{\evidence@tablehead{8}}{}
+\newenvironment{sphinxclassevidence-regulatory-block}{\evidence@tablehead{10}}{}
+
+% Back-links of a reference-list entry: "(cited on p. 3, 5)", each page once, linked to the
+% first citation on it.  \refused makes a missing place an undefined-reference warning.
+\expandafter\def\csname DUroleevidence-backlinks\endcsname#1{%
+  \begingroup\def\evidence@lastpage{}(cited on p.~#1)\endgroup}
+\newcommand\evidencebackpage[1]{%
+  \refused{#1}%
+  \edef\evidence@page{\getpagerefnumber{#1}}%
+  \ifx\evidence@page\evidence@lastpage\else
+    \ifx\evidence@lastpage\empty\else, \fi
+    \hyperref[#1]{\evidence@page}%
+    \let\evidence@lastpage\evidence@page
+  \fi}
+\endinput
+"""
 
 
 class PdflatexSafeText(SphinxPostTransform):
@@ -81,6 +122,47 @@ def _spelled_out(text: str) -> list[nodes.Node]:
     return out
 
 
+class evidence_backpage(nodes.Inline, nodes.Element):
+    """In LaTeX, the page of one place of citation, as a link: ``refid`` names the place."""
+
+
+class BackLinksAsPages(SphinxPostTransform):
+    """For LaTeX: a reference-list entry's back-links become ``cited on p. 3, 5``.
+
+    On paper an arrow per citation says nothing; a page number does.  The
+    package file names each page once and links it to the place of citation.
+    """
+
+    default_priority = 7
+    formats = ("latex",)
+
+    def run(self, **kwargs: Any) -> None:
+        """Replace the arrows in every ``evidence-backlinks`` element by page references."""
+        for element in list(self.document.findall(nodes.inline)):
+            if "evidence-backlinks" in element["classes"]:
+                pages = [evidence_backpage(refid=ref["refid"]) for ref in element.findall(nodes.reference)
+                         if ref.get("refid")]
+                element[:] = pages
+
+
+def visit_backpage(translator: Any, node: evidence_backpage) -> None:
+    """``\\evidencebackpage{<label>}``, with the label as the LaTeX writer names the place's anchor."""
+    label = translator.idescape(f"{translator.curfilestack[-1]}:{node['refid']}")
+    translator.body.append(rf"\evidencebackpage{{{label}}}")
+    raise nodes.SkipNode
+
+
+def write_style(app: Sphinx) -> None:
+    """``builder-inited``: put the package file where LaTeX looks for it (next to the .tex file)."""
+    if app.builder.format == "latex":
+        Path(app.outdir).mkdir(parents=True, exist_ok=True)
+        (Path(app.outdir) / f"{STYLE_NAME}.sty").write_text(STYLE, encoding="utf-8")
+
+
 def setup(app: Sphinx) -> None:
-    """Spell out what pdflatex cannot typeset, after the resolve stage."""
+    """Spell out what pdflatex cannot typeset, frame cards, keep table heads with their rows, page back-links."""
     app.add_post_transform(PdflatexSafeText)
+    app.add_post_transform(BackLinksAsPages)
+    app.add_node(evidence_backpage, latex=(visit_backpage, None))
+    app.add_latex_package(STYLE_NAME, after_hyperref=True)
+    app.connect("builder-inited", write_style)

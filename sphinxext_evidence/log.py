@@ -47,6 +47,9 @@ SUBTYPES: dict[str, str] = {
     "duplicate-references": "more than one references directive on a page",
     "hidden-references": "a references directive in an only block the builder leaves out",
     "unparsed-role": "a citation role where Sphinx reads no roles (a toctree caption)",
+    "locator": "a citation locator (p. 33) that cannot be read, or that seems to hold the next identifier",
+    "invalid-work": "a manual record id (in :work: or in the manual records file) that is not a valid id",
+    "manual-record": "a manual records file, or an entry in it, that cannot be read or used as it is",
     # configuration
     "config": "an evidence_* configuration value that is wrong, unknown or missing",
     # fetching

@@ -1,15 +1,14 @@
-"""Issue 6, point 4: the example site in a real browser (headless Chromium).
+"""The example site in a real browser (headless Chromium), alabaster theme.
 
 Clicking a citation number reaches its reference and the back-link returns;
-certainty tables and callouts are visible and not cut off at 375 px and
-1280 px; screenshots are saved next to the build (``_build/screenshots``).
+the summary and regulatory tables stack on a phone; the evidence index sorts;
+the light, dark and automatic palettes switch.  How every component looks in
+five themes, at two widths, light and dark, is measured in ``test_themes.py``;
+print and PDF in ``test_print.py``.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,14 +24,8 @@ pytestmark = pytest.mark.skipif(not browser.available(), reason="needs chromium,
 def site(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """The example site built offline from its lockfile, served on loopback."""
     out = build_example_site(tmp_path_factory.mktemp("example"))
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", out
-    finally:
-        server.shutdown()
+    with browser.serve(out) as base:
+        yield base, out
 
 
 IN_VIEW = """
@@ -41,27 +34,10 @@ const r = el.getBoundingClientRect();
 return r.top >= -1 && r.top < window.innerHeight && r.height > 0;
 """
 
-NOT_CUT_OFF = """
-const el = arguments[0];
-const r = el.getBoundingClientRect();
-const style = getComputedStyle(el);
-let scroller = el, scrollable = false;
-while (scroller && scroller !== document.body) {
-  const ox = getComputedStyle(scroller).overflowX;
-  if ((ox === 'auto' || ox === 'scroll') && scroller.scrollWidth > scroller.clientWidth) { scrollable = true; break; }
-  scroller = scroller.parentElement;
-}
-const box = scrollable ? scroller.getBoundingClientRect() : r;
-return {visible: r.width > 0 && r.height > 0 && style.visibility !== 'hidden' && style.display !== 'none',
-        left: box.left, right: box.right, width: window.innerWidth, scrollable: scrollable,
-        pageOverflow: document.documentElement.scrollWidth - window.innerWidth};
-"""
-
-
 def test_citation_round_trip(site):
     from selenium.webdriver.common.by import By
 
-    base, out = site
+    base, _ = site
     with browser.chromium(1280, 900) as driver:
         driver.get(base + "cerebrolysin-review.html")
         link = driver.find_element(By.CSS_SELECTOR, ".evidence-cite a")
@@ -80,42 +56,6 @@ def test_citation_round_trip(site):
         back.click()
         assert driver.execute_script("return location.hash") == f"#{anchor}"
         assert driver.execute_script(IN_VIEW, driver.find_element(By.ID, anchor))
-        shots = out / "screenshots"
-        shots.mkdir(exist_ok=True)
-        driver.save_screenshot(str(shots / "review-after-backlink-1280.png"))
-
-
-@pytest.mark.parametrize("width", [375, 1280])
-def test_tables_and_callouts_fit(site, width):
-    from selenium.webdriver.common.by import By
-
-    base, out = site
-    shots = out / "screenshots"
-    shots.mkdir(exist_ok=True)
-    with browser.chromium(width, 900) as driver:
-        for page, selectors in {
-            "cerebrolysin-review.html": [".evidence-sof", ".evidence-sof-table", ".evidence-bottom-line",
-                                         ".evidence-grade-card", ".evidence-card", ".evidence-regulatory"],
-            "cerebrolysin-guide.html": [".evidence-article-info", ".evidence-scope"],
-            "evidence-index.html": [".evidence-index-table"],
-        }.items():
-            driver.get(base + page)
-            assert driver.execute_script("return document.documentElement.scrollWidth") <= width + 1, \
-                f"{page} scrolls sideways at {width}px"
-            for selector in selectors:
-                elements = driver.find_elements(By.CSS_SELECTOR, selector)
-                assert elements, f"{selector} missing on {page}"
-                for element in elements:
-                    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
-                    box = driver.execute_script(NOT_CUT_OFF, element)
-                    assert box["visible"], f"{selector} hidden on {page} at {width}px"
-                    assert box["left"] >= -1 and box["right"] <= box["width"] + 1, \
-                        f"{selector} cut off on {page} at {width}px: {box}"
-            driver.execute_script("window.scrollTo(0, 0)")
-            driver.save_screenshot(str(shots / f"{page[:-5]}-{width}.png"))
-            element = driver.find_element(By.CSS_SELECTOR, selectors[0])
-            driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", element)
-            driver.save_screenshot(str(shots / f"{page[:-5]}-{width}-{selectors[0][1:]}.png"))
 
 
 WORD_LINES = """
@@ -150,14 +90,22 @@ def test_sof_labels_are_not_broken_mid_word_on_a_phone(tmp_path):
             assert driver.execute_script(WORD_LINES, word) == 1, f"{word!r} is broken across lines at 375px"
 
 
+STACKED = {  # table -> (page, what a phone shows in it)
+    ".evidence-sof-table": ("cerebrolysin-review.html", "Relative effect (95% CI): RR 0.96"),
+    ".evidence-regulatory": ("cerebrolysin-review.html", "Status: Not approved"),
+    ".evidence-index-table": ("evidence-index.html", "Certainty: ⊕⊕⊕⊝ Moderate"),
+}
+
+
 @pytest.mark.parametrize("width", [375, 1280])
-@pytest.mark.parametrize("table", [".evidence-sof-table", ".evidence-regulatory"])
+@pytest.mark.parametrize("table", list(STACKED))
 def test_wide_tables_stack_on_a_phone(site, width, table):
     from selenium.webdriver.common.by import By
 
-    base, out = site
+    base, _ = site
+    page, expected = STACKED[table]
     with browser.chromium(width, 900) as driver:
-        driver.get(base + "cerebrolysin-review.html")
+        driver.get(base + page)
         box = driver.find_element(By.CSS_SELECTOR, table).find_element(By.XPATH, "..")
         overflow = driver.execute_script("return arguments[0].scrollWidth - arguments[0].clientWidth", box)
         assert overflow <= 1, f"{table} scrolls sideways at {width}px"
@@ -167,8 +115,7 @@ def test_wide_tables_stack_on_a_phone(site, width, table):
         # On a phone every value carries its column name; on a desktop the header row does that.
         assert all(shown) if width == 375 else not any(shown)
         if width == 375:
-            text = driver.find_element(By.CSS_SELECTOR, table).text
-            assert ("Relative effect (95% CI): RR 0.96" if "sof" in table else "Status: Not approved") in text
+            assert expected in driver.find_element(By.CSS_SELECTOR, table).text
 
 
 def test_evidence_index_sorts_by_certainty_in_the_browser(site):

@@ -68,7 +68,7 @@ def test_myst_page(make_app, project):
     html = read(app, "index.html")
     text = re.sub(r"<[^>]+>", "", html)
     assert "A collective author [1] and two more [1, 2]." in text
-    assert "National Toxicology Program (2011). Nitrofen." in text
+    assert "National Toxicology Program. Nitrofen. Rep Carcinog. 2011;12:296-7." in text
     assert "Body of the card." in text
     assert "evidence-card" in html
 

@@ -28,8 +28,8 @@ def test_bottom_line_html(app):
     first, second = found
     assert '<p class="admonition-title">The honest bottom line</p>' in first
     # Certainty as the GRADE badge, words carry the meaning.
-    assert "evidence-certainty-moderate" in first and "⊕⊕⊕◯" in first
-    assert "Certainty of the evidence: ⊕⊕⊕◯ Moderate" in plain(first)
+    assert "evidence-certainty-moderate" in first and "⊕⊕⊕⊝" in first
+    assert "Certainty of the evidence: ⊕⊕⊕⊝ Moderate" in plain(first)
     # Body is ordinary reStructuredText; its citations are numbered with the page's.
     assert "Cerebrolysin probably does not reduce deaths after a stroke [1]" in plain(first)
     assert "the largest trial was neutral [2]" in plain(first)
@@ -118,7 +118,7 @@ def test_callouts_latex(app):
     assert r"\begin{sphinxadmonition}{note}{Animal research only}" in tex
     assert "should not be read as a benefit in people" in tex
     # GRADE symbols drawn as math in LaTeX.
-    assert r"\(\oplus\oplus\oplus\bigcirc\)" in tex
+    assert r"\(\mathord{\oplus}\mathord{\oplus}\mathord{\oplus}\mathord{\ominus}\)" in tex
     assert "Information only; not medical advice." in tex
     assert tex.count("Information only; not medical advice.") == 3  # index, scoped, second
 
@@ -127,7 +127,7 @@ def test_callouts_latex(app):
 def test_callouts_text(app):
     app.build()
     text = read(app, "index.txt")
-    assert "THE HONEST BOTTOM LINE\n^^^^^^^^^^^^^^^^^^^^^^\n\nCertainty of the evidence: ⊕⊕⊕◯ Moderate\n\nCerebrolysin probably" in text
+    assert "THE HONEST BOTTOM LINE\n^^^^^^^^^^^^^^^^^^^^^^\n\nCertainty of the evidence: ⊕⊕⊕⊝ Moderate\n\nCerebrolysin probably" in text
     assert "IN SHORT\n^^^^^^^^\n\nIt does not work." in text
     assert "Animal research only: There is no clinical evidence for this." in text
     assert "Limited clinical evidence: Six small trials at high risk of bias [1]." in text

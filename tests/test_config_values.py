@@ -16,7 +16,7 @@ def test_wrong_values_warn_and_use_the_default(app) -> None:
         "evidence_http_timeout": ("= 0 must be greater than 0", 30.0),
         "evidence_refresh_days": ("= 'thirty' must be an integer or None", None),
         "evidence_eutils_url": ("= 'ftp://example.org/eutils/' must be an http:// or https:// URL", None),
-        "evidence_max_authors": ("= -1 must be at least 0", 3),
+        "evidence_max_authors": ("= -1 must be at least 0", None),
         "evidence_jsonld": ("= 'yes please' must be True or False", True),
         "evidence_scope_texts": ("must be a dict", {}),
     }

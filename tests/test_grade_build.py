@@ -71,14 +71,14 @@ def test_html_summary_of_findings_table(make_app, project):
     assert death.startswith("All-cause death [ 1 ]")
     assert "RR 0.96 (0.65 to 1.41)" in death
     assert "1689 (6 RCTs)" in death
-    assert "⊕⊕⊕◯ Moderate certainty a" in death
+    assert "⊕⊕⊕⊝ Moderate certainty a" in death
     assert "Cerebrolysin probably results in little to no difference in All-cause death." in death
     assert "Deaths were counted at the end of follow-up." in death
     assert "Follow-up: 90 days" in death
-    assert "⊕⊕◯◯ Low certainty b , c" in rows[1]
+    assert "⊕⊕⊝⊝ Low certainty b , c" in rows[1]
     assert "Cerebrolysin may increase Non-fatal serious adverse events slightly." in rows[1]
     # Symbols hidden from screen readers, certainty spelled out for them.
-    assert '<span class="evidence-grade-symbols" aria-hidden="true">⊕⊕⊕◯</span>' in table
+    assert '<span class="evidence-grade-symbols" aria-hidden="true">⊕⊕⊕⊝</span>' in table
     assert '<span class="evidence-certainty-label">Moderate</span><span class="evidence-visually-hidden"> certainty</span>' in table
     # Lettered footnotes, linked from the certainty cell.
     assert 'href="#evidence-grade-stroke-1-sof-note-a">a</a>' in table
@@ -99,7 +99,7 @@ def test_html_summary_of_findings_table(make_app, project):
     assert '<div class="evidence-sof-scroll docutils container">\n<table class="evidence-sof-table' in html
     css = read(app, "_static/evidence.css")
     assert re.search(r"\.evidence-sof-scroll\s*\{[^}]*overflow-x:\s*auto", css)
-    assert re.search(r"\.evidence-sof-table td[^{]*\{[^}]*overflow-wrap:\s*break-word", css)
+    assert re.search(r"table\.evidence-table > \* > tr > :is\(th, td\)[^{]*\{[^}]*overflow-wrap:\s*break-word", css)
     assert "evidence-sort.js" not in html
 
 
@@ -109,7 +109,7 @@ def test_html_grade_card(make_app, project):
     card = html.split('<div class="evidence-grade-card evidence-certainty-very-low docutils container">', 1)[1]
     card = card.split('<ol class="arabic simple evidence-references">', 1)[0]
     text = _squash(re.sub(r"<[^>]+>", " ", card))
-    assert text.startswith("Cognitive function ⊕◯◯◯ Very low certainty [ 1 ]")
+    assert text.startswith("Cognitive function ⊕⊝⊝⊝ Very low certainty [ 1 ]")
     assert "Cerebrolysin compared with placebo" in text
     assert "The evidence is very uncertain about the effect of Cerebrolysin on Cognitive function." in text
     assert "597 participants (6 RCTs)" in text
@@ -127,17 +127,18 @@ def test_latex_output(make_app, project):
     tex = next(Path(app.outdir).glob("*.tex")).read_text(encoding="utf-8")
     sof = tex.split(r"\begin{longtable}", 1)[1].split(r"\end{longtable}", 1)[0]
     # A longtable (breaks across pages) with proportional column widths (fits the page).
-    assert sof.startswith(r"{\X{14}{90}\X{14}{90}\X{13}{90}\X{12}{90}\X{12}{90}\X{25}{90}}")
+    assert sof.startswith(r"{\X{14}{90}\X{14}{90}\X{13}{90}\X{13}{90}\X{12}{90}\X{24}{90}}")
     assert r"\caption{Cerebrolysin compared with placebo for acute ischaemic stroke" in sof
     assert "No. of participants (studies)" in sof  # pdflatex has no numero sign
     assert "RR 0.96 (0.65 to 1.41)" in sof and "1689 (6 RCTs)" in sof
-    assert r"\(\oplus\oplus\oplus\bigcirc\) \DUrole{evidence-certainty-label}{Moderate}" in sof
+    assert r"\(\mathord{\oplus}\mathord{\oplus}\mathord{\oplus}\mathord{\ominus}\) \DUrole{evidence-certainty-label}{Moderate}" in sof
     assert r"$^{\text{a}}$" in sof
     assert "probably results in little to no difference in All\\sphinxhyphen{}cause death" in sof
     assert "Downgraded one level for imprecision: wide confidence interval" in tex
-    assert "⊕" not in tex and "◯" not in tex and "№" not in tex
+    assert "⊕" not in tex and "⊝" not in tex and "№" not in tex
     # The card and the index are there too.
-    assert r"\(\oplus\bigcirc\bigcirc\bigcirc\) \DUrole{evidence-certainty-label}{Very low} certainty" in tex
+    assert (r"\(\mathord{\oplus}\mathord{\ominus}\mathord{\ominus}\mathord{\ominus}\) "
+            r"\DUrole{evidence-certainty-label}{Very low} certainty") in tex
     assert r"\label{\detokenize{dementia:evidence-grade-dementia-1}}" in tex
     assert r"\hyperref[\detokenize{dementia:evidence-grade-dementia-1}]" in tex
 
@@ -152,16 +153,16 @@ def test_text_output(make_app, project):
                        "№ of participants (studies)", "Certainty", "Comments"]
     death = rows[1]
     assert death[0] == "**All-cause death** [1] Follow-up: 90 days"
-    assert death[2:5] == ["RR 0.96 (0.65 to 1.41)", "1689 (6 RCTs)", "⊕⊕⊕◯ Moderate^a"]
+    assert death[2:5] == ["RR 0.96 (0.65 to 1.41)", "1689 (6 RCTs)", "⊕⊕⊕⊝ Moderate^a"]
     assert death[5].startswith("Cerebrolysin probably results in little to no difference in All-cause death.")
-    assert rows[2][4] == "⊕⊕◯◯ Low^b,c"
+    assert rows[2][4] == "⊕⊕⊝⊝ Low^b,c"
     assert "a. Downgraded one level for imprecision: wide confidence interval" in _squash(text)
     assert "**Very low certainty:** We have very little confidence" in _squash(text)
     card = read(app, "dementia.txt")
-    assert "**Cognitive function** ⊕◯◯◯ Very low certainty [1]" in card
+    assert "**Cognitive function** ⊕⊝⊝⊝ Very low certainty [1]" in card
     assert "The evidence is very uncertain about the effect of Cerebrolysin on\nCognitive function." in card
     index = _text_table(read(app, "evidence.txt"), "Intervention")
-    assert index[1] == ["Cerebrolysin", "Placebo", "All-cause death", "⊕⊕⊕◯ Moderate", "Little or no difference",
+    assert index[1] == ["Cerebrolysin", "Placebo", "All-cause death", "⊕⊕⊕⊝ Moderate", "Little or no difference",
                         "Cerebrolysin for stroke"]
     assert len(index) == 4
 
@@ -173,11 +174,14 @@ def test_evidence_index_html(make_app, project):
     headers = [_squash(re.sub(r"<[^>]+>", "", h)) for h in re.findall(r"<th.*?</th>", table, re.S)]
     assert headers == ["Intervention", "Comparison", "Outcome", "Certainty", "Effect", "Page"]
     rows = [_squash(r) for r in _rows(table)]
+    # Each value after the first carries its column name, shown only where CSS stacks the rows (a phone).
     assert rows == [
-        "Cerebrolysin Placebo All-cause death ⊕⊕⊕◯ Moderate certainty Little or no difference Cerebrolysin for stroke",
-        "Cerebrolysin Placebo Cognitive function ⊕◯◯◯ Very low certainty Uncertain Cerebrolysin for vascular dementia",
-        "Cerebrolysin Placebo Non-fatal serious adverse events ⊕⊕◯◯ Low certainty Small harm "
-        "Cerebrolysin for stroke",
+        "Cerebrolysin Comparison: Placebo Outcome: All-cause death Certainty: ⊕⊕⊕⊝ Moderate certainty "
+        "Effect: Little or no difference Page: Cerebrolysin for stroke",
+        "Cerebrolysin Comparison: Placebo Outcome: Cognitive function Certainty: ⊕⊝⊝⊝ Very low certainty "
+        "Effect: Uncertain Page: Cerebrolysin for vascular dementia",
+        "Cerebrolysin Comparison: Placebo Outcome: Non-fatal serious adverse events Certainty: ⊕⊕⊝⊝ Low certainty "
+        "Effect: Small harm Page: Cerebrolysin for stroke",
     ]
     assert 'href="stroke.html#evidence-grade-stroke-1"' in table
     assert 'href="stroke.html#evidence-grade-stroke-2"' in table

@@ -27,8 +27,8 @@ def test_parse_certainty(text, level):
 
 def test_symbols_and_labels():
     assert Certainty.HIGH.symbols == "⊕⊕⊕⊕"
-    assert Certainty.MODERATE.symbols == "⊕⊕⊕◯"
-    assert Certainty.VERY_LOW.symbols == "⊕◯◯◯"
+    assert Certainty.MODERATE.symbols == "⊕⊕⊕⊝"
+    assert Certainty.VERY_LOW.symbols == "⊕⊝⊝⊝"
     assert Certainty.VERY_LOW.label == "Very low" and Certainty.VERY_LOW.slug == "very-low"
 
 

@@ -20,7 +20,7 @@ TODAY = "2025-03-01"
 ALLOWED_KEYS = {
     "id", "type", "title", "author", "editor", "container-title", "container-title-short",
     "volume", "issue", "page", "issued", "DOI", "PMID", "PMCID", "ISSN", "publisher",
-    "publisher-place", "ISBN", "URL", "language", "custom",
+    "publisher-place", "ISBN", "URL", "language", "custom", "number", "medium", "edition",
 }  # fmt: skip
 
 
@@ -99,7 +99,7 @@ def test_journal_article_fields() -> None:
         "DOI": "10.1016/0005-2795(76)90109-4",
         "PMID": "9997",
         "ISSN": "0006-3002",
-        "language": "eng",
+        "language": "en",  # BCP 47; PubMed writes ISO 639-2 "eng"
         "custom": {
             "source": "pubmed",
             "fetched": TODAY,
@@ -229,8 +229,9 @@ def test_medline_date() -> None:
             b"<PubDate><MedlineDate>1998 Dec-1999 Jan</MedlineDate></PubDate>",
         ),
     )
-    assert rec["issued"] == {"date-parts": [[1998]], "literal": "1998 Dec-1999 Jan"}
-    assert Article.from_csl("9997", rec).year == "1998"
+    assert rec["issued"] == {"date-parts": [[1998, 12], [1999, 1]]}  # the months are kept, as a range
+    article = Article.from_csl("9997", rec)
+    assert (article.year, article.issued, article.issued_end) == ("1998", (1998, 12), (1999, 1))
 
 
 # --------------------------------------------------------------------------- titles
@@ -313,7 +314,11 @@ def test_genereviews_chapter() -> None:
     assert rec["publisher"] == "University of Washington, Seattle"
     assert rec["publisher-place"] == "Seattle (WA)"
     assert rec["URL"] == "https://www.ncbi.nlm.nih.gov/books/NBK1403/"
-    assert rec["issued"] == {"date-parts": [[1993]]}
+    # The chapter's own dates, not those of the GeneReviews series (1993 onwards).
+    assert rec["issued"] == {"date-parts": [[2006, 2, 15]]}
+    assert rec["custom"]["revised"] == {"date-parts": [[2024, 12, 19]]}
+    assert rec["custom"]["container-issued"] == {"date-parts": [[1993], [2025]]}
+    assert rec["medium"] == "Internet"
     assert rec["custom"]["publication-types"] == ["Review"]
     article = Article.from_csl("20301577", rec)
     assert [a.short for a in article.editors][:2] == ["Adam MP", "Feldman J"]

@@ -20,6 +20,10 @@
     A heading ``evidence.<subtype>`` with an anchor (``warning-<subtype>``),
     followed by the body: when the warning is emitted and what to do.
 
+``evidence-style-table:: pmid:37818733 pmid:20301382``
+    The entries of works from the lockfile in every built-in citation style,
+    side by side, drawn by the styles themselves at build time.
+
 At the end of reading, every value in ``OPTIONS`` must have an
 ``evidence-confval`` entry somewhere (and every entry must name a real value),
 otherwise the build warns (``evidence-docs.config``) and a ``-W`` build fails:
@@ -32,6 +36,8 @@ that the code emits no subtype outside that list.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from docutils import nodes
@@ -177,6 +183,67 @@ class EvidenceWarning(SphinxDirective):
         return [rubric, body]
 
 
+class EvidenceStyleTable(SphinxDirective):
+    """``.. evidence-style-table:: pmid:37818733 pmid:20301382``: each work's entry in every built-in style.
+
+    The records are read from the project's lockfile (they must be there: the
+    docs build is offline), and the first rows show the label that cites the
+    first work at page 33.
+    """
+
+    required_arguments = 1
+    final_argument_whitespace = True
+
+    def run(self) -> list[nodes.Node]:
+        """A table: for each work, a row per style."""
+        from sphinxext_evidence.citations.locators import Locator
+        from sphinxext_evidence.citations.styles import BUILT_IN, Cited, resolve_style
+        from sphinxext_evidence.records.model import Article
+
+        path = Path(self.env.app.confdir) / self.config.evidence_lockfile
+        self.env.note_dependency(str(path))
+        lock = json.loads(path.read_text(encoding="utf-8"))
+        works = []
+        for key in self.arguments[0].split():
+            kind, ident = key.split(":", 1)
+            record = lock.get({"pmid": "pubmed", "doi": "crossref"}[kind], {}).get(ident)
+            if record is None:
+                logger.warning("evidence-style-table: %s is not in the lockfile", key, location=self.get_location(),
+                               type="evidence-docs", subtype="style-table")
+                continue
+            works.append(Article.from_csl(key, record))
+        styles = [resolve_style(name)[0] for name in BUILT_IN]
+        names = {"vancouver": "Vancouver", "ama": "AMA", "apa": "APA"}
+        table = nodes.table(classes=["evidence-docs-styles"])
+        group = nodes.tgroup(cols=2)
+        table += group
+        group.extend([nodes.colspec(colwidth=15), nodes.colspec(colwidth=85)])
+        group += nodes.thead("", self._row(["Style", "What it writes"]))
+        body = nodes.tbody()
+        group += body
+        sections = []
+        if works:
+            cited = [Cited(1, works[0].key, works[0], locator=Locator("page", "33"))]
+            sections.append(("In the text: page 33 of the first work",
+                             [s.inline(cited, lambda text, _: nodes.Text(text)) for s in styles]))
+        sections.extend((work.key.replace(":", " ").upper(), [s.entry(work) for s in styles]) for work in works)
+        for heading, cells in sections:
+            title = nodes.entry("", nodes.paragraph("", "", nodes.strong(heading, heading)), morecols=1)
+            body += nodes.row("", title)
+            for style, cell in zip(styles, cells):
+                body += self._row([names.get(style.name, style.name), cell])
+        return [table]
+
+    @staticmethod
+    def _row(cells: list[Any]) -> nodes.row:
+        row = nodes.row()
+        for cell in cells:
+            para = nodes.paragraph()
+            para.extend([nodes.Text(cell)] if isinstance(cell, str) else cell)
+            row += nodes.entry("", para)
+        return row
+
+
 def _data(env: Any) -> dict[str, dict[str, str]]:
     data = env.domaindata.setdefault("evidence_docs", {})
     data.setdefault("confvals", {})
@@ -217,6 +284,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("evidence-confval", EvidenceConfval)
     app.add_directive("evidence-config-table", EvidenceConfigTable)
     app.add_directive("evidence-warning", EvidenceWarning)
+    app.add_directive("evidence-style-table", EvidenceStyleTable)
     app.connect("env-purge-doc", _clear)
     app.connect("env-merge-info", _merge)
     app.connect("env-check-consistency", _check)

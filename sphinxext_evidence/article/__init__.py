@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from sphinxext_evidence.article import info, jsonld, scope
+from sphinxext_evidence.article import cite_page, info, jsonld, scope
 from sphinxext_evidence.article.bottom_line import BottomLineDirective, render_bottom_line
 from sphinxext_evidence.article.byline import render_article_info
 from sphinxext_evidence.article.disclaimer import AppendDisclaimer, render_disclaimer
@@ -26,3 +26,4 @@ def setup(app: Sphinx) -> None:
     register_renderer(app, disclaimer, render_disclaimer)
     register_renderer(app, article_info, render_article_info)
     app.connect("html-page-context", jsonld.add_to_page)
+    app.connect("html-page-context", cite_page.add_to_page)

@@ -48,7 +48,7 @@ class BottomLineDirective(EvidenceDirective):
 
 
 def certainty_badge(slug: str, ctx: PageContext) -> nodes.inline | None:
-    """The GRADE badge for a certainty slug: ``⊕⊕⊕◯ Moderate``, as the GRADE cards draw it."""
+    """The GRADE badge for a certainty slug: ``⊕⊕⊕⊝ Moderate``, as the GRADE cards draw it."""
     certainty = parse_certainty(slug)
     if certainty is None:
         return None

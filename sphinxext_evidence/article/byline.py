@@ -6,14 +6,15 @@ import datetime as dt
 
 from docutils import nodes
 
-from sphinxext_evidence.article import jsonld
+from sphinxext_evidence.article import cite_page, jsonld
 from sphinxext_evidence.article.callouts import sphinx_design_loaded
 from sphinxext_evidence.article.nodes import article_info
 from sphinxext_evidence.citations.numbering import numbering
 from sphinxext_evidence.render_utils import badge
 from sphinxext_evidence.resolve import PageContext
 
-SD_BADGE_CLASSES = ["sd-badge", "sd-bg-success", "sd-bg-text-success"]
+# sphinx-design's badge shape only: its success colours give white on green at 3.1:1, below WCAG AA.
+SD_BADGE_CLASSES = ["sd-badge"]
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 
@@ -93,6 +94,7 @@ def render_article_info(node: article_info, ctx: PageContext) -> list[nodes.Node
         # Kept on the doctree root so the page-context handler finds it without walking the tree.
         ctx.document[jsonld.ATTRIBUTE] = [*ctx.document.get(jsonld.ATTRIBUTE, []),
                                           jsonld.script_safe(page_jsonld(node, ctx))]
+    box.extend(cite_page.attach(node, ctx))
     return [box]
 
 

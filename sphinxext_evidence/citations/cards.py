@@ -6,8 +6,8 @@ from docutils import nodes
 
 from sphinxext_evidence.citations.corrections import note_acknowledged
 from sphinxext_evidence.citations.nodes import study_card
-from sphinxext_evidence.citations.numbering import cite_nodes
-from sphinxext_evidence.citations.references import NOTICE_CLASSES, identifier_links, notice_nodes
+from sphinxext_evidence.citations.numbering import cite_nodes, numbering
+from sphinxext_evidence.citations.references import NOTICE_CLASSES, max_authors, notice_nodes, styled_reference
 from sphinxext_evidence.citations.styles import get_style
 from sphinxext_evidence.directive import EvidenceDirective, option_spec
 from sphinxext_evidence.domain import get_domain
@@ -77,6 +77,31 @@ def publication_type_badges(types: tuple[str, ...], separator: str = " ") -> lis
     return out
 
 
+def without_title(entry: list[nodes.Node], title: str) -> list[nodes.Node] | None:
+    """A style's entry with the title and the punctuation after it taken out; None if the title is not in it."""
+    words = [n.astext() for n in title_nodes(title)]
+    texts = [n.astext() for n in entry]
+    for start in range(len(entry) - len(words) + 1):
+        if words and texts[start:start + len(words)] == words:
+            rest = entry[:start] + entry[start + len(words):]
+            if start < len(rest) and isinstance(rest[start], nodes.Text) and not rest[start].astext().strip(" .?!"):
+                del rest[start]
+            # One space where the title was: "Authors. " and " Journal." meet.
+            if 0 < start < len(rest) and isinstance(rest[start], nodes.Text) and rest[start - 1].astext().endswith(" "):
+                rest[start] = nodes.Text(rest[start].astext().lstrip())
+            return rest
+    return None
+
+
+def all_authors(names: str, count: int) -> nodes.container:
+    """Every author's name, behind a "Show all" summary (HTML only: other formats name them all in the entry)."""
+    box = nodes.container(classes=["evidence-card-authors"])
+    box += nodes.raw("", f"<details><summary>Show all {count} authors</summary>", format="html")
+    box += nodes.paragraph(names, names)
+    box += nodes.raw("", "</details>", format="html")
+    return box
+
+
 def render_study_card(node: study_card, ctx: PageContext) -> list[nodes.Node]:
     """A card: number and title, full reference, type badges, author's facts and notes, notices."""
     key = node["keys"][0]
@@ -94,15 +119,26 @@ def render_study_card(node: study_card, ctx: PageContext) -> list[nodes.Node]:
         card += heading
         card += nodes.paragraph("", "Metadata not available for this paper yet.", classes=["evidence-missing"])
     else:
-        heading += nodes.strong("", "", *title_nodes(article.title))
+        # The title is the heading; the reference under it is the style's entry without it, said once.
+        style = get_style(ctx.config)
+        limit = style.limit(max_authors(ctx.config))
+        # HTML names as many authors as the style does and opens the rest on request; other formats name all.
+        folded = ctx.builder_format == "html" and 0 < limit < len(article.authors)
+        entry = styled_reference(article, ctx, limit if folded else 0, numbering(ctx).suffix(key, style))
+        rest = without_title(entry, article.title)
+        if rest is None:
+            heading.extend(entry)
+        else:
+            heading += nodes.strong("", "", *title_nodes(article.title))
         if article.mark:
             heading += nodes.Text(" ")
             heading += badge(article.mark.capitalize(), NOTICE_CLASSES[article.flags()[0].level])
         card += heading
         reference = nodes.paragraph(classes=["evidence-card-reference"])
-        reference.extend(get_style(ctx.config).entry(article, 0))
-        reference.extend(identifier_links(article))
+        reference.extend(rest or [])
         card += reference
+        if folded:
+            card += all_authors(style.names(article, 0), len(article.authors))
         # Outside HTML a badge has no box, so the types need a visible separator.
         separator = " " if ctx.builder_format == "html" else " · "
         types = publication_type_badges(article.publication_types, separator)

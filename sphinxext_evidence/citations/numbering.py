@@ -8,7 +8,8 @@ from typing import Any, cast
 from docutils import nodes
 
 from sphinxext_evidence import log
-from sphinxext_evidence.citations.styles import Cited, get_style
+from sphinxext_evidence.citations.locators import Locator
+from sphinxext_evidence.citations.styles import Cited, Style, get_style
 from sphinxext_evidence.dates import today
 from sphinxext_evidence.identifiers import key_label, key_parts
 from sphinxext_evidence.sources.base import older_than
@@ -27,6 +28,7 @@ class Numbering:
     backlinks: dict[str, list[str]] = field(default_factory=dict)
     warned: set[tuple[str, str]] = field(default_factory=set)
     acknowledged: dict[str, list[str]] = field(default_factory=dict)  # key -> the author's reasons
+    _suffixes: tuple[int, dict[str, str]] = (-1, {})
 
     def number(self, key: str) -> int:
         """The page's number for ``key``, assigning the next one on first sight."""
@@ -48,9 +50,21 @@ class Numbering:
         self.backlinks[key].append(anchor)
         return anchor
 
-    def ordered(self) -> list[str]:
-        """The page's cited keys in number order."""
-        return sorted(self.numbers, key=self.numbers.__getitem__)
+    def ordered(self, style: Style | None = None) -> list[str]:
+        """The page's cited keys in number order, or in the order of an author–date ``style``'s list."""
+        keys = sorted(self.numbers, key=self.numbers.__getitem__)
+        if style is None or style.numbered:
+            return keys
+        return sorted(keys, key=lambda key: style.sort_key(self.records.get(key), key))
+
+    def suffix(self, key: str, style: Style) -> str:
+        """The letter that tells ``key``'s label apart from another work's on this page ('' for none)."""
+        if style.numbered:
+            return ""
+        if self._suffixes[0] != len(self.numbers):  # worked out again when a work is added
+            found = {k: a for k in self.numbers if (a := self.records.get(k)) is not None}
+            self._suffixes = (len(self.numbers), style.disambiguate(found))
+        return self._suffixes[1].get(self.records.canonical(key), "")
 
 
 def numbering(ctx: PageContext) -> Numbering:
@@ -131,10 +145,12 @@ def _in_title(node: nodes.Node) -> bool:
     return False
 
 
-def cite_nodes(keys: list[str], ctx: PageContext, location: nodes.Node, acknowledged: str = "") -> nodes.inline:
+def cite_nodes(keys: list[str], ctx: PageContext, location: nodes.Node, acknowledged: str = "",
+               locators: dict[str, Any] | None = None) -> nodes.inline:
     """The inline label for ``keys`` in the page's style; each part links to its entry.
 
-    A flagged work carries its mark in words ("retracted"), in every output format.
+    A flagged work carries its mark in words ("retracted"), in every output
+    format; ``locators`` (key → ``[kind, value]``) point into a work.
     """
     page = numbering(ctx)
     style = get_style(ctx.config)
@@ -143,7 +159,8 @@ def cite_nodes(keys: list[str], ctx: PageContext, location: nodes.Node, acknowle
         article = check(key, ctx, location, acknowledged)
         n = page.number(key)
         if n not in works:
-            works[n] = Cited(n, key, article, article.mark if article is not None else "")
+            works[n] = Cited(n, key, article, article.mark if article is not None else "",
+                             Locator.from_json((locators or {}).get(key)), page.suffix(key, style))
     out = nodes.inline("", "", classes=["evidence-cite"])
     # LaTeX labels nothing inside a heading, so a citation there gets no back-link.
     if not (ctx.builder_format == "latex" and _in_title(location)):

@@ -73,16 +73,17 @@ class EnsureReferenceList(SphinxTransform):
             self.document += node
 
 
-def identifier_links(article: Article) -> list[nodes.Node]:
-    """``PMID 123`` · ``doi:…`` · ``PMC…`` links, separated by middle dots."""
+def identifier_links(article: Article, shown: str = "") -> list[nodes.Node]:
+    """``PMID 123`` · ``doi:…`` · ``PMC…`` links, separated by middle dots; none that ``shown`` already holds."""
     parts: list[nodes.Node] = []
+    shown = shown.lower()
     if article.pmid:
         parts.append(link(f"PMID {article.pmid}", PUBMED_URL.format(article.pmid), ["evidence-pmid"]))
-    if article.doi:
+    if article.doi and article.doi.lower() not in shown:
         parts.append(link(f"doi:{article.doi}", DOI_URL.format(article.doi), ["evidence-doi"]))
     if article.pmcid:
         parts.append(link(article.pmcid, PMC_URL.format(article.pmcid), ["evidence-pmc"]))
-    if not (article.pmid or article.doi) and article.url:
+    if not (article.pmid or article.doi) and article.url and article.url.lower() not in shown:
         parts.append(link(article.url, article.url))
     out: list[nodes.Node] = []
     for i, part in enumerate(parts):
@@ -151,6 +152,33 @@ def _backlinks(anchors: list[str], ctx: PageContext) -> nodes.inline:
     return back
 
 
+def max_authors(config: Any) -> int | None:
+    """How many authors an entry names: :confval:`evidence_max_authors`, or None for the style's own rule."""
+    value = getattr(config, "evidence_max_authors", None) if config is not None else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def styled_reference(article: Article, ctx: PageContext, limit: int | None, suffix: str = "") -> list[nodes.Node]:
+    """The style's entry for ``article``, then the identifiers it does not already show."""
+    entry = get_style(ctx.config).entry(article, limit, suffix)
+    links = identifier_links(article, "".join(n.astext() for n in entry))
+    if links:
+        entry.append(nodes.Text(" · " if entry and isinstance(entry[-1], nodes.reference) else " "))
+    return entry + links
+
+
+def flag_badge(article: Article, ctx: PageContext) -> list[nodes.Node]:
+    """The badge of a flagged work and what separates it from the text after it ([] when not flagged).
+
+    Outside HTML a badge has no box around it, so a colon keeps it off the author list.
+    """
+    if not article.mark:
+        return []
+    level = article.flags()[0].level
+    return [badge(article.mark.capitalize(), NOTICE_CLASSES[level]),
+            nodes.Text(" " if ctx.builder_format == "html" else ": ")]
+
+
 def entry_nodes(key: str, ctx: PageContext) -> nodes.list_item:
     """One reference-list entry, with its identifiers, notices and back-links."""
     page = numbering(ctx)
@@ -159,7 +187,6 @@ def entry_nodes(key: str, ctx: PageContext) -> nodes.list_item:
     para = nodes.paragraph()
     item += para
     anchor(item if ctx.builder_format != "latex" else para, [page.entry_id(key)], ctx.builder_format)
-    limit = int(ctx.config.evidence_max_authors) if ctx.config else 3
     if article is None:
         kind, ident = key_parts(key)
         para += nodes.Text(f"{key_label(key)} — metadata not available. ")
@@ -170,10 +197,8 @@ def entry_nodes(key: str, ctx: PageContext) -> nodes.list_item:
         if article.mark:
             level = article.flags()[0].level
             item["classes"].append("evidence-retracted" if level == "retraction" else "evidence-flagged")
-            para += badge(article.mark.capitalize(), NOTICE_CLASSES[level])
-            para += nodes.Text(" ")
-        para.extend(get_style(ctx.config).entry(article, limit))
-        para.extend(identifier_links(article))
+        para.extend(flag_badge(article, ctx))
+        para.extend(styled_reference(article, ctx, max_authors(ctx.config), page.suffix(key, get_style(ctx.config))))
         notes = notice_nodes(article, page.acknowledged.get(key))
         if notes:
             item += notes
@@ -185,7 +210,7 @@ def entry_nodes(key: str, ctx: PageContext) -> nodes.list_item:
 
 
 def render_reference_list(node: reference_list, ctx: PageContext) -> list[nodes.Node]:
-    """The numbered list of every work cited on the page, in order of first citation."""
+    """The list of every work cited on the page: numbered in order of first citation, or (author–date) alphabetical."""
     page = numbering(ctx)
     if not page.numbers:
         return []
@@ -193,8 +218,13 @@ def render_reference_list(node: reference_list, ctx: PageContext) -> list[nodes.
     if node.get("auto"):
         title = ctx.config.evidence_references_title if ctx.config else "References"
         out.append(nodes.rubric(title, title, classes=["evidence-references-title"]))
-    enum = nodes.enumerated_list(enumtype="arabic", prefix="", suffix=".", classes=["evidence-references"])
-    for key in page.ordered():
-        enum += entry_nodes(key, ctx)
-    out.append(enum)
+    style = get_style(ctx.config)
+    if style.numbered:
+        entries: nodes.Element = nodes.enumerated_list(enumtype="arabic", prefix="", suffix=".",
+                                                       classes=["evidence-references"])
+    else:
+        entries = nodes.bullet_list(classes=["evidence-references", "evidence-references-author-date"])
+    for key in page.ordered(style):
+        entries += entry_nodes(key, ctx)
+    out.append(entries)
     return out

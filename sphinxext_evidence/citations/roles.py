@@ -14,9 +14,13 @@ from sphinx.util.nodes import split_explicit_title
 
 from sphinxext_evidence import log
 from sphinxext_evidence.citations.corrections import note_acknowledged
+from sphinxext_evidence.citations.locators import Locator, split_citation, swallowed
 from sphinxext_evidence.citations.nodes import pending_cite
 from sphinxext_evidence.domain import get_domain
 from sphinxext_evidence.identifiers import KINDS, Kind, make_key, split_ids
+
+
+LOCATOR_HINT = "a locator follows its identifier, as in :pmid:`37818733, p. 33; 22282884, fig. 2`"
 
 
 def _error(rawtext: str, text: str) -> nodes.inline:
@@ -32,7 +36,8 @@ class CiteRole(SphinxRole):
     def run(self) -> tuple[list[Node], list[system_message]]:
         """Validate the identifiers and leave a :class:`pending_cite` placeholder.
 
-        ``ids | why it is cited`` acknowledges a retracted or flagged work cited on purpose.
+        ``ids | why it is cited`` acknowledges a retracted or flagged work cited on purpose;
+        ``id, p. 33`` points into a work (see :mod:`~sphinxext_evidence.citations.locators`).
         """
         kind = self.kind
         keys: list[str] = []
@@ -42,25 +47,48 @@ class CiteRole(SphinxRole):
             log.warn(f"empty acknowledgement in :{self.name}: (after '|'); say why the work is cited, as in "
                      f":{self.name}:`{text.strip()} | discussed as an example of a retracted trial`", "empty",
                      self.get_location())
-        pieces = kind.split(text)
-        for raw in pieces:
+        pieces, problems = split_citation(text, kind.split, tight=kind.name != "doi")
+        for problem in problems:
+            log.warn(f"{problem} in :{self.name}: ({LOCATOR_HINT}); the locator is left out", "locator",
+                     self.get_location())
+        locators: dict[str, list[str]] = {}
+        for raw, locator in pieces:
             ident = kind.parse(raw)
             if ident is None:
                 log.warn(f"invalid {kind.name.upper()} {raw!r} in :{self.name}: ({kind.hint}); it is not cited",
                          f"invalid-{kind.name}", self.get_location())
-            elif make_key(kind.name, ident) not in keys:
-                keys.append(make_key(kind.name, ident))
+                continue
+            key = make_key(kind.name, ident)
+            if key not in keys:
+                keys.append(key)
+            if locator is not None:
+                self._note_locator(locators, key, raw, locator)
         if not keys:
             if not pieces:
                 log.warn(f"empty :{self.name}: role; give at least one {kind.name.upper()}", "empty",
                          self.get_location())
             return [_error(self.rawtext, self.text)], []
         node = pending_cite(self.rawtext, keys=keys, docname=self.env.docname, acknowledged=reason)
+        if locators:
+            node["locators"] = locators
         node.source, node.line = self.get_source_info()
         get_domain(self.env).note_citations(self.env.docname, keys)
         if reason:
             note_acknowledged(self.env, keys, reason)
         return [node], []
+
+    def _note_locator(self, locators: dict[str, list[str]], key: str, raw: str, locator: Locator) -> None:
+        """Keep ``locator`` for ``key``, warning when it seems to hold the next work or the work has one already."""
+        extra = swallowed(locator, self.kind.parse)
+        if extra:
+            log.warn(f"locator {locator.value!r} of {raw!r} in :{self.name}: holds {extra!r}, which reads as another "
+                     f"{self.kind.name.upper()}; if it is one, end the locator with a semicolon ({LOCATOR_HINT})",
+                     "locator", self.get_location())
+        if key in locators:
+            log.warn(f"{raw!r} is cited twice in one :{self.name}: role with a locator; only the first one "
+                     f"({locators[key][1]!r}) is shown", "locator", self.get_location())
+            return
+        locators[key] = locator.to_json()
 
 
 class LinkRole(SphinxRole):

@@ -18,14 +18,15 @@ from sphinxext_evidence.resolve import PageContext
 
 
 def certainty_nodes(level: Certainty, fmt: str, suffix: bool = True) -> nodes.inline:
-    """``⊕⊕⊕◯ Moderate``: symbols hidden from screen readers in HTML, drawn as math in LaTeX."""
+    """``⊕⊕⊕⊝ Moderate``: symbols hidden from screen readers in HTML, drawn as math in LaTeX."""
     out = nodes.inline(classes=["evidence-certainty", f"evidence-certainty-{level.slug}"])
     if fmt == "html":
         # Fixed markup (no author or service text): the symbols are decoration for screen readers.
         out += nodes.raw("", f'<span class="evidence-grade-symbols" aria-hidden="true">{level.symbols}</span>',
                          format="html")
     elif fmt == "latex":
-        math = r"\oplus" * level.value + r"\bigcirc" * (4 - level.value)
+        # \mathord: a row of symbols, not a sum, so TeX puts no operator spacing between them.
+        math = r"\mathord{\oplus}" * level.value + r"\mathord{\ominus}" * (4 - level.value)
         out += nodes.raw("", r"\(" + math + r"\)", format="latex")
     else:
         out += nodes.inline(level.symbols, level.symbols, classes=["evidence-grade-symbols"])

@@ -19,12 +19,12 @@ from sphinxext_evidence.grade.directives import GRADE_BUCKET
 from sphinxext_evidence.grade.nodes import grade_index
 from sphinxext_evidence.grade.levels import EFFECTS, Certainty, effect_label, parse_certainty
 from sphinxext_evidence.grade.sof import DASH, TABLE_CLASSES, para
-from sphinxext_evidence.render_utils import entry, table
+from sphinxext_evidence.render_utils import entry, label_cells, table
 from sphinxext_evidence.resolve import PageContext
 
 INDEX_BUCKET = "grade-index"
 INDEX_COLUMNS = ("Intervention", "Comparison", "Outcome", "Certainty", "Effect", "Page")
-INDEX_WIDTHS = (14, 12, 20, 12, 14, 18)
+INDEX_WIDTHS = (14, 14, 19, 12, 14, 17)
 SORTABLE = "evidence_sortable"
 
 
@@ -109,6 +109,8 @@ def render_grade_index(node: grade_index, ctx: PageContext) -> list[nodes.Node]:
         else:
             page += nodes.Text(title)
         row += entry(page)
+        if fmt == "html":
+            label_cells(row, INDEX_COLUMNS)
         tbody += row
     wrapper = nodes.container(classes=["evidence-index"])
     wrapper += table_node

@@ -33,7 +33,7 @@ class Certainty(enum.IntEnum):
 
     @property
     def symbols(self) -> str:
-        """GRADE symbols: ``⊕⊕⊕◯`` for moderate."""
+        """GRADE symbols: ``⊕⊕⊕⊝`` for moderate."""
         return FILLED * self.value + EMPTY * (4 - self.value)
 
     @property
@@ -42,8 +42,10 @@ class Certainty(enum.IntEnum):
         return DEFINITIONS[self]
 
 
+# A matched pair from one Unicode block: fonts draw both at the same size (a large circle next to a
+# circled plus looks like a different level of emphasis, not a different level of certainty).
 FILLED = "\u2295"  # ⊕ CIRCLED PLUS
-EMPTY = "\u25ef"  # ◯ LARGE CIRCLE
+EMPTY = "\u229d"  # ⊝ CIRCLED DASH
 
 DEFINITIONS: dict[Certainty, str] = {
     Certainty.HIGH: "we are very confident that the true effect lies close to that of the estimate of the effect.",

@@ -10,14 +10,15 @@ from docutils import nodes
 from sphinxext_evidence.grade.card import certainty_nodes, participants_text, ratings, statement, target
 from sphinxext_evidence.grade.nodes import certainty_table, grade_card
 from sphinxext_evidence.grade.levels import Certainty, parse_certainty
-from sphinxext_evidence.render_utils import entry, label_cells, move_body, table
+from sphinxext_evidence.render_utils import anchor, entry, label_cells, move_body, table
 from sphinxext_evidence.resolve import PageContext
 
 DASH = "\u2014"
 SOF_COLUMNS = ("Outcomes", "Anticipated absolute effects", "Relative effect (95% CI)",
                "\u2116 of participants (studies)", "Certainty", "Comments")
-SOF_WIDTHS = (14, 14, 13, 12, 12, 25)
-TABLE_CLASSES = ["longtable", "colwidths-given"]
+SOF_WIDTHS = (14, 14, 13, 13, 12, 24)
+# evidence-table: the stylesheet's rules for every table of the extension; longtable: may break across pages.
+TABLE_CLASSES = ["evidence-table", "longtable", "colwidths-given"]
 IMPORTANCE_LABELS = {"critical": "Critical", "important": "Important", "not-important": "Not important"}
 
 
@@ -68,6 +69,9 @@ def render_certainty_table(node: certainty_table, ctx: PageContext) -> list[node
     footnotes: list[str] = []
     anchor_base = f"{rows[0]['anchor']}-sof" if rows else "evidence-sof"
     table_node["ids"] = [anchor_base]
+    if len(info):
+        # Where the table's head (population, setting ...) starts; on paper it stays on the table's page.
+        anchor(info if fmt != "latex" else info[0][1][0], [f"{anchor_base}-info"], fmt)
     others = [child for child in node.children if not isinstance(child, grade_card)]
     for card in rows:
         node.remove(card)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sphinxext_evidence.records.notices import LEVELS, NoticeKind, kind_of
@@ -36,7 +37,9 @@ class Author:
         """Vancouver-style short name: ``Ziganshina LE``; a collective name as written."""
         if self.literal:
             return self.literal
-        initials = self.initials or "".join(p[0] for p in re.split(r"[\s.-]+", self.given) if p)
+        # A word of capitals only is initials already ("Lora JH" → LJH).
+        initials = self.initials or "".join(p if p.isalpha() and p.isupper() and len(p) <= 3 else p[0]
+                                            for p in re.split(r"[\s.-]+", self.given) if p)
         name = " ".join(x for x in (self.family, initials) if x)
         return f"{name} {self.suffix}".strip() if self.suffix else name
 
@@ -98,6 +101,15 @@ class Article:
     volume: str = ""
     issue: str = ""
     page: str = ""
+    number: str = ""  # an article number or e-locator (e154225), shown where a work has no pages
+    issued: tuple[int, ...] = ()  # [year, month, day] as far as known
+    issued_end: tuple[int, ...] = ()  # the end of a range (2019 Apr-Jun)
+    season: str = ""
+    revised: tuple[int, ...] = ()  # a book chapter's last revision
+    container_issued: tuple[tuple[int, ...], ...] = ()  # a chapter's book: one date, or the first and last
+    edition: str = ""
+    medium: str = ""
+    language: str = ""
     publisher: str = ""
     publisher_place: str = ""
     pmid: str = ""
@@ -107,6 +119,11 @@ class Article:
     publication_types: tuple[str, ...] = ()
     notices: tuple[Notice, ...] = field(default_factory=tuple)
     status_checked: str = ""  # ISO date its retraction and correction status was last checked
+
+    @property
+    def preprint(self) -> bool:
+        """True for a preprint (PubMed's or Crossref's publication type)."""
+        return "Preprint" in self.publication_types
 
     @property
     def retracted(self) -> bool:
@@ -145,6 +162,7 @@ class Article:
             for i, a in enumerate(_items(data.get("author"))) if isinstance(a, dict)
         )
         editors = tuple(_author(a, "") for a in _items(data.get("editor")) if isinstance(a, dict))
+        issued = _date_parts(data.get("issued"))
         return cls(
             key=key,
             type=_text(data.get("type")) or "article-journal",
@@ -157,6 +175,15 @@ class Article:
             volume=_text(data.get("volume")),
             issue=_text(data.get("issue")),
             page=_text(data.get("page")),
+            number=_text(data.get("number")),
+            issued=issued[0] if issued else (),
+            issued_end=issued[1] if len(issued) > 1 else (),
+            season=_text(_object(data.get("issued")).get("season")),
+            revised=next(iter(_date_parts(custom.get("revised"))), ()),
+            container_issued=tuple(_date_parts(custom.get("container-issued"))),
+            edition=_text(data.get("edition")),
+            medium=_text(data.get("medium")),
+            language=bcp47(_text(data.get("language"))),
             publisher=_text(data.get("publisher")),
             publisher_place=_text(data.get("publisher-place")),
             pmid=_text(data.get("PMID")),
@@ -167,6 +194,22 @@ class Article:
             notices=tuple(n for n in map(Notice.from_json, _items(custom.get("notices"), single=True)) if n is not None),
             status_checked=_text(custom.get("fetched")),
         )
+
+
+@lru_cache(maxsize=256)
+def bcp47(code: str) -> str:
+    """A language code as BCP 47 asks: ``eng`` (ISO 639-2, as PubMed writes it) → ``en``; well-formed tags kept."""
+    import pycountry
+
+    code = code.strip()
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", code):
+        return ""
+    primary, _, rest = code.partition("-")
+    primary = primary.lower()
+    if len(primary) == 3:
+        found = pycountry.languages.get(alpha_3=primary) or pycountry.languages.get(bibliographic=primary)
+        primary = getattr(found, "alpha_2", None) or (found.alpha_3 if found else primary)
+    return f"{primary}-{rest}" if rest else primary
 
 
 def _object(value: Any) -> dict[str, Any]:
@@ -205,6 +248,22 @@ def _author(data: dict[str, Any], initials: str) -> Author:
         suffix=_text(data.get("suffix")),
         literal=_text(data.get("literal")),
     )
+
+
+def _date_parts(value: Any) -> list[tuple[int, ...]]:
+    """A CSL date's parts as whole numbers: one date, or the start and end of a range (none when unreadable)."""
+    dates: list[tuple[int, ...]] = []
+    for part in _items(_object(value).get("date-parts"))[:2]:
+        numbers: list[int] = []
+        for x in _items(part)[:3]:
+            text = _text(x)
+            if not (text.isascii() and text.isdigit()):
+                break
+            numbers.append(int(text))
+        if not numbers or numbers[0] == 0:
+            break
+        dates.append(tuple(numbers))
+    return dates
 
 
 def _year(issued: Any) -> str:

@@ -213,6 +213,7 @@ DATE = _object({"date-parts": Field(_date_parts), **_vars("season circa", _any_s
 NOTICE = _object({"type": Field(_name, vital=True, required=True), **_vars("pmid source doi note origin", _text)})
 CUSTOM = _object({
     "source": Field(_text), "crossref-type": Field(_text), "initials": Field(_list_of(_text)),
+    "revised": Field(DATE), "container-issued": Field(DATE),  # a book chapter's revision, its book's dates
     "fetched": Field(_day, vital=True),
     "publication-types": Field(_list_of(_text), vital=True),
     "notices": Field(_list_of(NOTICE), vital=True),

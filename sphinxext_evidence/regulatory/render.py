@@ -26,7 +26,7 @@ from sphinxext_evidence.resolve import PageContext
 
 DRUGSFDA_URL = "https://www.accessdata.fda.gov/scripts/cder/daf/"
 HEADINGS = ("Jurisdiction", "Status", "Details", "Source", "As of")
-WIDTHS = (18, 16, 36, 18, 12)
+WIDTHS = (18, 15, 37, 15, 15)
 #: FDA's own account of what Drugs@FDA leaves out, in short.
 NOT_FOUND_NOTE = (
     "Drugs@FDA does not list biologics and vaccines licensed under BLAs by FDA's biologics center (CBER: "
@@ -78,8 +78,10 @@ def _count(record: FdaRecord) -> str:
 def checked_line(records: list[FdaRecord]) -> nodes.paragraph:
     """What was looked up, where and when: names, Drugs@FDA via openFDA, check dates, openFDA's data date."""
     dates = sorted({r.checked or "an unknown date" for r in records})
-    names = [f"{r.name!r} ({_count(r)})" + ("" if len(dates) == 1 else f" on {r.checked or 'an unknown date'}")
-             for r in records]
+    # When nothing was found the finding above the note says so once; the row does not say it again per name.
+    counted = combined_status(records) != "not-found"
+    names = [f"{r.name!r}" + (f" ({_count(r)})" if counted else "")
+             + ("" if len(dates) == 1 else f" on {r.checked or 'an unknown date'}") for r in records]
     text = "Checked in Drugs@FDA via openFDA" + (f" on {dates[0]}" if len(dates) == 1 else "")
     text += ": " + ", ".join(names)
     updated = sorted({r.data_updated for r in records if r.data_updated})
@@ -128,7 +130,8 @@ def render_regulatory_status(node: regulatory_status, ctx: PageContext) -> list[
              "check them again and update :as-of:", "regulatory-stale", node.line)
         notes.append(_stale_note(f"these statuses were last verified on {as_of}."))
 
-    table_node, tbody = table(["evidence-regulatory"], WIDTHS, HEADINGS)
+    table_node, tbody = table(["evidence-regulatory", "evidence-table", "longtable", "colwidths-given"], WIDTHS,
+                              HEADINGS)
     # A titled table is numberable: it needs an id (unique on the page, and across pages in LaTeX).
     table_node["ids"] = [f"{ctx.prefix}-regulatory-{node.line or 0}"]
     title = f"Regulatory status of {substance}"
@@ -150,7 +153,7 @@ def render_regulatory_status(node: regulatory_status, ctx: PageContext) -> list[
             _fda_check(node, ctx, status, row.get("line"), details_entry, source_entry, warn, now, max_age)
         tr += details_entry
         tr += source_entry
-        tr += entry(paragraph(nodes.Text(as_of or "—")))
+        tr += entry(paragraph(nodes.Text(as_of or "—"), classes=["evidence-regulatory-date"]))
         if ctx.builder_format == "html":
             label_cells(tr, HEADINGS)
         tbody += tr

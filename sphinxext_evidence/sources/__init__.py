@@ -8,12 +8,13 @@ earlier source's record already carries (a DOI a PubMed record has).
 
 from __future__ import annotations
 
-from sphinxext_evidence.sources import crossref, crossref_updates, openfda, pubmed
+from sphinxext_evidence.sources import crossref, crossref_updates, manual, openfda, pubmed
 from sphinxext_evidence.sources.base import FetchResult, HttpSettings, ServiceError, Source
 
 __all__ = ["REGISTRY", "FetchResult", "HttpSettings", "ServiceError", "Source", "for_kind"]
 
-REGISTRY: tuple[Source, ...] = (pubmed.SOURCE, openfda.SOURCE, crossref.SOURCE, crossref_updates.SOURCE)
+REGISTRY: tuple[Source, ...] = (pubmed.SOURCE, openfda.SOURCE, crossref.SOURCE, crossref_updates.SOURCE,
+                                manual.SOURCE)
 
 
 def for_kind(kind: str) -> Source | None:

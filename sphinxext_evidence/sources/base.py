@@ -150,17 +150,42 @@ def older_than(date_text: Any, days: Any, now: dt.date, or_equal: bool = False) 
 
 
 def fetched_before(record: dict[str, Any], config: Config, now: dt.date) -> bool:
-    """True when a record is ``evidence_refresh_days`` old or more, or its correction status is stale.
+    """True when a work's correction status is stale: fetched more than ``evidence_status_max_age_days`` ago.
 
-    The status of a work (retracted? corrected?) is re-checked once it is older
-    than ``evidence_status_max_age_days``.
+    ``evidence_refresh_days``, which concerns every source, is :func:`past_max_age`.
     """
     custom = record.get("custom")
     fetched = custom.get("fetched", "") if isinstance(custom, dict) else ""
     if not fetched:
         return False
-    return older_than(fetched, config.evidence_refresh_days, now, or_equal=True) or older_than(
-        fetched, config.evidence_status_max_age_days, now)
+    return older_than(fetched, config.evidence_status_max_age_days, now)
+
+
+def fetched_on(record: dict[str, Any]) -> str:
+    """The day (ISO) a stored record was fetched or last checked, whatever its source; '' when it does not say."""
+    custom = record.get("custom")
+    day = custom.get("fetched") if isinstance(custom, dict) else None
+    day = day or record.get("checked")
+    return day.strip() if isinstance(day, str) else ""
+
+
+def fetched_long_ago(record: dict[str, Any], seconds: float, now: dt.datetime) -> bool:
+    """True when ``record`` was fetched ``seconds`` before ``now`` or earlier.
+
+    A record keeps the day, not the hour, so its age counts from the start of
+    that day; a record without a readable day counts as old.
+    """
+    try:
+        day = dt.date.fromisoformat(fetched_on(record))
+    except ValueError:
+        return True
+    return (now - dt.datetime.combine(day, dt.time())).total_seconds() >= seconds
+
+
+def past_max_age(record: dict[str, Any], config: Config, now: dt.date) -> bool:
+    """True when ``evidence_refresh_days`` is set and ``record`` was fetched that many days ago or more."""
+    days = config.evidence_refresh_days
+    return days is not None and fetched_long_ago(record, days * 86400, dt.datetime.combine(now, dt.time()))
 
 
 def _no_aliases(record: dict[str, Any]) -> list[str]:

@@ -19,21 +19,15 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from sphinxext_evidence.identifiers import parse_doi, parse_pmcid, parse_pmid
-from sphinxext_evidence.records.model import TITLE_TAGS, plain_title
+from sphinxext_evidence.records.model import TITLE_TAGS, bcp47, plain_title
 from sphinxext_evidence.records.notices import NOTICE_KINDS
 from sphinxext_evidence.sources.base import ServiceError
+from sphinxext_evidence.sources.pubmed_dates import pub_date as _date, span as _span
 from sphinxext_evidence.text import clean_text, safe_url, squash, strip_controls
-
-MONTHS = {
-    name: number
-    for number, name in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
-    )
-}
 
 
 _EMPTY_TAG = re.compile(r"<({})>(\s*)</\1>".format("|".join(TITLE_TAGS)))
-_YEAR, _TWO_DIGITS = re.compile(r"[0-9]{1,4}"), re.compile(r"[0-9]{1,2}")
+_ARTICLE_NUMBER = re.compile(r"(?:e[a-z]{0,4})?[0-9]+(?:[.-][0-9]+)*")
 # C0 controls other than tab, line feed and carriage return are not allowed in XML 1.0, raw or as
 # character references; a body holding one is read again without them (and without the terminal
 # escape sequences they start) instead of losing every record of the answer.
@@ -109,33 +103,39 @@ def _journal_article(node: Element, today: str) -> dict[str, Any] | None:
         title = _markup(article.find("VernacularTitle"))
     authors, initials = _people(_author_lists(article, "authors"))
     info = citation.find("MedlineJournalInfo")
+    custom = _custom(today, initials, article.findall("PublicationTypeList/PublicationType"),
+                     citation.findall("CommentsCorrectionsList/CommentsCorrections"))
     record: dict[str, Any] = {
         "id": f"pmid:{pmid}",
-        "type": "article-journal",
+        "type": _kind(custom["publication-types"], "article-journal"),
         "title": title,
         "author": authors,
         "container-title": _text(journal.find("Title")) if journal is not None else "",
+        # NLM's abbreviation (MedlineTA) has no periods; the ISO one loses them the same way.
         "container-title-short": (
-            (_text(journal.find("ISOAbbreviation")) if journal is not None else "")
-            or (_text(info.find("MedlineTA")) if info is not None else "")
+            (_text(info.find("MedlineTA")) if info is not None else "")
+            or squash((_text(journal.find("ISOAbbreviation")) if journal is not None else "").replace(".", " "))
         ),
         "volume": _text(issue.find("Volume")) if issue is not None else "",
         "issue": _text(issue.find("Issue")) if issue is not None else "",
         "page": _pages(article.find("Pagination")),
+        "number": _article_number(article),
         "issued": _date(issue.find("PubDate") if issue is not None else None),
         "DOI": _doi(ids.get("doi")) or _elocation_doi(article),
         "PMID": pmid,
         "PMCID": parse_pmcid(ids.get("pmc", "")) or "",
         "ISSN": _text(journal.find("ISSN")) if journal is not None else "",
-        "language": _text(article.find("Language")),
-        "custom": _custom(
-            today,
-            initials,
-            article.findall("PublicationTypeList/PublicationType"),
-            citation.findall("CommentsCorrectionsList/CommentsCorrections"),
-        ),
+        "language": bcp47(_text(article.find("Language"))),
+        "custom": custom,
     }
     return _prune(record)
+
+
+def _kind(publication_types: list[str], default: str) -> str:
+    """The CSL type PubMed's publication types call for: preprints and data sets have their own."""
+    if "Preprint" in publication_types:
+        return "article"
+    return "dataset" if "Dataset" in publication_types else default
 
 
 def _book_article(node: Element, today: str) -> dict[str, Any] | None:
@@ -159,6 +159,14 @@ def _book_article(node: Element, today: str) -> dict[str, Any] | None:
     editors, _ = _people(_author_lists(book, "editors") + _author_lists(doc, "editors"))
     accession = doc_ids.get("bookaccession", "")
     accession = accession if re.fullmatch(r"[A-Za-z0-9_]+", accession) else ""
+    # The book's dates span the whole series (GeneReviews: 1993-2024); a chapter has its own.
+    book_dates = _span(book.find("BeginningDate"), book.find("EndingDate")) or _date(book.find("PubDate"))
+    chapter_date = _date(doc.find("ContributionDate")) if chapter_title else {}
+    custom = _custom(today, initials, doc.findall("PublicationType"),
+                     doc.findall("CommentsCorrectionsList/CommentsCorrections"))
+    if chapter_title:
+        custom["revised"] = _date(doc.find("DateRevised"))
+        custom["container-issued"] = book_dates
     record: dict[str, Any] = {
         "id": f"pmid:{pmid}",
         "type": "chapter" if chapter_title else "book",
@@ -166,7 +174,9 @@ def _book_article(node: Element, today: str) -> dict[str, Any] | None:
         "author": authors,
         "editor": editors,
         "container-title": squash(plain_title(book_title)) if chapter_title else "",
-        "issued": _date(book.find("PubDate")),
+        "issued": chapter_date or book_dates,
+        "edition": _text(book.find("Edition")),
+        "medium": _text(book.find("Medium")),
         "DOI": (_doi(doc_ids.get("doi")) or _doi(data_ids.get("doi")) or _elocation_doi(book)
                 or _elocation_doi(doc)),
         "PMID": pmid,
@@ -175,13 +185,8 @@ def _book_article(node: Element, today: str) -> dict[str, Any] | None:
         "publisher-place": _text(book.find("Publisher/PublisherLocation")),
         "ISBN": _text(book.find("Isbn")),
         "URL": safe_url(f"https://www.ncbi.nlm.nih.gov/books/{accession}/") if accession else "",
-        "language": _text(doc.find("Language")),
-        "custom": _custom(
-            today,
-            initials,
-            doc.findall("PublicationType"),
-            doc.findall("CommentsCorrectionsList/CommentsCorrections"),
-        ),
+        "language": bcp47(_text(doc.find("Language"))),
+        "custom": custom,
     }
     return _prune(record)
 
@@ -230,9 +235,10 @@ def _people(nodes: Iterable[Element]) -> tuple[list[dict[str, str]], list[str]]:
             people.append({"literal": collective})
             initials.append("")
             continue
+        # An author PubMed knows only by initials ("Bornstein NM") keeps them as the given name.
         name = {
             "family": _text(node.find("LastName")),
-            "given": _text(node.find("ForeName")),
+            "given": _text(node.find("ForeName")) or _text(node.find("Initials")),
             "suffix": _text(node.find("Suffix")),
         }
         name = {k: v for k, v in name.items() if v}
@@ -267,6 +273,15 @@ def _elocation_doi(parent: Element) -> str:
     return ""
 
 
+def _article_number(article: Element) -> str:
+    """An ELocationID that is an article number (``e154225``, ``576``), not a publisher's item id (``S0140-…``)."""
+    for item in article.findall("ELocationID"):
+        value = _text(item)
+        if item.get("EIdType") in ("pii", "other") and item.get("ValidYN", "Y") != "N" and _ARTICLE_NUMBER.fullmatch(value):
+            return value
+    return ""
+
+
 def _pages(pagination: Element | None) -> str:
     if pagination is None:
         return ""
@@ -275,42 +290,6 @@ def _pages(pagination: Element | None) -> str:
         return medline
     start, end = _text(pagination.find("StartPage")), _text(pagination.find("EndPage"))
     return f"{start}-{end}" if start and end else start
-
-
-def _date(node: Element | None) -> dict[str, Any]:
-    """A PubDate as CSL ``issued``: date-parts as far as known, plus season or literal."""
-    if node is None:
-        return {}
-    year = _text(node.find("Year"))
-    # ASCII digits only: str.isdigit() also accepts "２０２０" and "2⁰20" (which int() cannot read).
-    if _YEAR.fullmatch(year) and int(year) > 0:
-        parts = [int(year)]
-        month = _month(_text(node.find("Month")))
-        if month:
-            parts.append(month)
-            day = _text(node.find("Day"))
-            if _TWO_DIGITS.fullmatch(day) and 1 <= int(day) <= 31:
-                parts.append(int(day))
-        issued: dict[str, Any] = {"date-parts": [parts]}
-        season = _text(node.find("Season"))
-        if season and len(parts) == 1:
-            issued["season"] = season
-        return issued
-    literal = _text(node.find("MedlineDate"))
-    if literal:
-        match = re.search(r"\b([0-9]{4})\b", literal)
-        issued = {"literal": literal}
-        if match:
-            issued = {"date-parts": [[int(match.group(1))]], "literal": literal}
-        return issued
-    return {}
-
-
-def _month(value: str) -> int:
-    if _TWO_DIGITS.fullmatch(value):
-        number = int(value)
-        return number if 1 <= number <= 12 else 0
-    return MONTHS.get(value[:3].lower(), 0)
 
 
 def _text(node: Element | None) -> str:

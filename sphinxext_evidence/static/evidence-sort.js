@@ -15,6 +15,8 @@
   function enhance(table) {
     var head = table.tHead, body = table.tBodies[0];
     if (!head || !body || !head.rows.length) return;
+    /* the stylesheet shows the head as a row of sort buttons where the rows are stacked */
+    table.className = (table.className ? table.className + " " : "") + "evidence-sortable";
     var ths = head.rows[0].cells;
     Array.prototype.forEach.call(ths, function (th, col) {
       var button = document.createElement("button");

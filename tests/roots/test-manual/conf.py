@@ -1,0 +1,9 @@
+project = "Example Evidence Desk"
+extensions = ["sphinxext_evidence"]
+evidence_email = "tests@example.org"
+evidence_offline = True
+evidence_manual_records = "references.yaml"
+evidence_status_max_age_days = None
+exclude_patterns = ["_build"]
+copyright = "2026, tests"
+version = "1.0"
