@@ -45,6 +45,8 @@ logger = logging.getLogger(__name__)
 
 #: Where failed identifiers are remembered, in the doctree directory.
 FAILED_FILE = "evidence-failed-fetches.json"
+#: The token of the lockfile last found without fault, in the doctree directory (see lockfile.read_trusting).
+CHECKED_FILE = "evidence-lockfile-checked"
 
 
 def lockfile_path(app: Sphinx) -> Path:
@@ -71,14 +73,31 @@ def load_failed(path: Path) -> dict[str, float]:
 
 def save_failed(path: Path, failed: dict[str, float]) -> None:
     """Write ``failed`` to ``path``, or remove the file when there is nothing to remember."""
+    _keep(path, json.dumps({"failed": dict(sorted(failed.items()))}, indent=1) + "\n" if failed else "")
+
+
+def _keep(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` (a note in the doctree directory), or remove the file when ``text`` is empty."""
     try:
-        if failed:
+        if text:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps({"failed": dict(sorted(failed.items()))}, indent=1) + "\n", encoding="utf-8")
+            path.write_text(text, encoding="utf-8")
         else:
             path.unlink(missing_ok=True)
-    except OSError as exc:  # costs only an early retry
+    except OSError as exc:  # costs only an early retry, or checking every record again
         logger.info("evidence: cannot write %s: %s", path, exc)
+
+
+def read_lockfile(path: Path, checked: Path) -> tuple[lockfile.Sections, str]:
+    """The lockfile's records and fingerprint, its records checked only if it changed since it was last found sound."""
+    try:
+        trusted = checked.read_text(encoding="utf-8").strip()
+    except OSError:
+        trusted = ""
+    found = lockfile.read_trusting(path, trusted)
+    if found.token != trusted:
+        _keep(checked, found.token and found.token + "\n")
+    return found.sections, found.fingerprint
 
 
 @dataclass
@@ -161,7 +180,7 @@ def run_fetch(app: Sphinx, domain: EvidenceDomain) -> Outcome:
     path = lockfile_path(app)
     writable = True
     try:
-        sections, fingerprint = lockfile.read(path)
+        sections, fingerprint = read_lockfile(path, Path(app.doctreedir, CHECKED_FILE))
     except lockfile.LockfileError as exc:
         log.warn(f"{exc}; using no cached records and leaving the file untouched", "lockfile")
         sections, fingerprint, writable = {}, "", False

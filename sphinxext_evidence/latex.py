@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -69,12 +70,19 @@ class PdflatexSafeText(SphinxPostTransform):
         """Replace unsafe characters in text under ``evidence-*`` elements."""
         if self.config.latex_engine != "pdflatex":
             return
-        for element in list(self.document.findall(nodes.Element)):
-            if not any(c.startswith("evidence-") for c in element.get("classes", [])):
-                continue
-            for text in list(element.findall(nodes.Text)):
-                if not PDFLATEX_SAFE.fullmatch(str(text)) and text.parent is not None:
-                    text.parent.replace(text, _spelled_out(str(text)))
+        for text in list(_evidence_texts(self.document, False)):
+            if not PDFLATEX_SAFE.fullmatch(str(text)):
+                text.parent.replace(text, _spelled_out(str(text)))
+
+
+def _evidence_texts(node: nodes.Element, inside: bool) -> Iterator[nodes.Text]:
+    """The text nodes under ``evidence-*`` elements, each once, in one walk of the tree."""
+    for child in node.children:
+        if isinstance(child, nodes.Text):
+            if inside:
+                yield child
+        elif isinstance(child, nodes.Element):
+            yield from _evidence_texts(child, inside or any(c.startswith("evidence-") for c in child["classes"]))
 
 
 PDFLATEX_SAFE = re.compile(r"[\x00-\x7f\u00a0-\u017f\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u2122\u21a9]*")

@@ -146,6 +146,10 @@ def _copy_of_elsewhere(node: nodes.Node) -> bool:
     return False
 
 
+def _placeholder_or_only(node: nodes.Node) -> bool:
+    return isinstance(node, (evidence_placeholder, addnodes.only))
+
+
 class ResolveEvidence(SphinxPostTransform):
     """Render every evidence placeholder with the records it needs."""
 
@@ -159,10 +163,12 @@ class ResolveEvidence(SphinxPostTransform):
         substitution definition is dropped there (the heading or text it
         comes from keeps it).
         """
-        if any(True for _ in self.document.findall(addnodes.only)):
+        found = list(self.document.findall(_placeholder_or_only))  # the page's one walk, as a rule
+        if any(isinstance(node, addnodes.only) for node in found):
             process_only_nodes(self.document, self.env._tags)
+            found = list(self.document.findall(evidence_placeholder))
         placeholders = []
-        for node in list(self.document.findall(evidence_placeholder)):
+        for node in found:
             if _copy_of_elsewhere(node):
                 node.parent.remove(node)
             else:

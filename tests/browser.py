@@ -146,8 +146,10 @@ function background(el) {
   for (const c of layers.reverse()) base = base.map((v, i) => v * (1 - c[3]) + c[i] * c[3]);
   return base;
 }
-const luminance = c => { const l = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
-                         return 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2]; };
+const luminance = c => {
+  const l = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+  return 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2];
+};
 function contrast(el) {
   const bg = background(el), fg = rgba(getComputedStyle(el).color);
   const text = fg.slice(0, 3).map((v, i) => v * fg[3] + bg[i] * (1 - fg[3]));
@@ -194,16 +196,19 @@ for (const el of document.querySelectorAll(selectors)) {
                          parseFloat(getComputedStyle(e).fontSize)]);
   if (el.matches('div.evidence-card, div.evidence-grade-card, div.evidence-callout')) {
     const s = getComputedStyle(el);
-    result.padding.push([el.className.split(' ')[0], ...['Top', 'Right', 'Bottom', 'Left'].map(k => parseFloat(s['padding' + k]))]);
+    const sides = ['Top', 'Right', 'Bottom', 'Left'].map(k => parseFloat(s['padding' + k]));
+    result.padding.push([el.className.split(' ')[0], ...sides]);
   }
 }
-for (const el of document.querySelectorAll('.evidence-badge, .evidence-grade-symbols, div.evidence-callout > .admonition-title, '
-                                           + '.evidence-byline, table.evidence-table th, .evidence-cell-label'))
-  if (shown(el)) result.contrast.push([el.className.split(' ').slice(0, 2).join(' ') || el.tagName, el.textContent.trim().slice(0, 30),
-                                       Math.round(contrast(el) * 100) / 100]);
-for (const el of document.querySelectorAll('table.evidence-table > thead th, dl.evidence-card-fields > dt, dl.evidence-sof-info > dt, '
-                                           + '.evidence-regulatory .evidence-badge, .evidence-regulatory-date, a.evidence-fda-source, '
-                                           + '.evidence-cell-label'))
+const coloured = '.evidence-badge, .evidence-grade-symbols, div.evidence-callout > .admonition-title, '
+                 + '.evidence-byline, table.evidence-table th, .evidence-cell-label';
+for (const el of document.querySelectorAll(coloured))
+  if (shown(el)) result.contrast.push([el.className.split(' ').slice(0, 2).join(' ') || el.tagName,
+                                       el.textContent.trim().slice(0, 30), Math.round(contrast(el) * 100) / 100]);
+const whole = 'table.evidence-table > thead th, dl.evidence-card-fields > dt, dl.evidence-sof-info > dt, '
+              + '.evidence-regulatory .evidence-badge, .evidence-regulatory-date, a.evidence-fda-source, '
+              + '.evidence-cell-label';
+for (const el of document.querySelectorAll(whole))
   if (shown(el)) for (const word of brokenWords(el)) result.words.push([el.tagName.toLowerCase(), word]);
 const canvas = document.createElement('canvas').getContext('2d');
 for (const el of [...document.querySelectorAll('.evidence-grade-symbols')].filter(shown).slice(0, 3)) {
@@ -214,7 +219,8 @@ for (const el of [...document.querySelectorAll('.evidence-grade-symbols')].filte
     const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
     const m = canvas.measureText(node.data[i]);
     glyphs[node.data[i]] = {advance: range.getBoundingClientRect().width,
-                            ink: [m.actualBoundingBoxLeft + m.actualBoundingBoxRight, m.actualBoundingBoxAscent + m.actualBoundingBoxDescent]};
+                            ink: [m.actualBoundingBoxLeft + m.actualBoundingBoxRight,
+                                  m.actualBoundingBoxAscent + m.actualBoundingBoxDescent]};
   }
   result.symbols.push(glyphs);
 }
@@ -222,8 +228,8 @@ return result;
 """
 
 #: The extension's components that the measurement looks at.
-COMPONENTS = ("div.evidence-sof, table.evidence-table, div.evidence-card, div.evidence-grade-card, div.evidence-callout, "
-              "div.evidence-article-info, ol.evidence-references")
+COMPONENTS = ("div.evidence-sof, table.evidence-table, div.evidence-card, div.evidence-grade-card, "
+              "div.evidence-callout, div.evidence-article-info, ol.evidence-references")
 
 
 def measure(driver: Any) -> dict[str, Any]:

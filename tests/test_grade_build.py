@@ -118,7 +118,7 @@ def test_html_grade_card(make_app, project):
     assert "Six small trials, mostly industry funded." in text
     assert 'id="evidence-grade-dementia-1"' in card
     assert 'href="#evidence-ref-1"' in card
-    assert "Cui S, Chen N, Yang M (2019)" in html  # the source is in the page's reference list
+    assert "Cui S, Chen N, Yang M. Cerebrolysin for vascular dementia. Cochrane Database Syst Rev. 2019 Nov 11." in html  # the source is in the page's reference list
 
 
 def test_latex_output(make_app, project):

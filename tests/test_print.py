@@ -29,7 +29,8 @@ A4_TEXT_WIDTH = 717  # CSS px: 210 mm less Chromium's default 10 mm margins, at 
 PAGES = ("cerebrolysin-review.html", "evidence-index.html")
 
 PRINTED = r"""
-const out = {vw: document.documentElement.clientWidth, tables: [], boxes: [], hidden: [], buttons: [], links: [], badges: []};
+const out = {vw: document.documentElement.clientWidth, tables: [], boxes: [], hidden: [], buttons: [], links: [],
+             badges: []};
 const style = (e, pseudo) => getComputedStyle(e, pseudo || null);
 for (const t of document.querySelectorAll('table.evidence-table')) {
   const r = t.getBoundingClientRect(), row = t.tBodies[0].rows[0];
@@ -37,15 +38,16 @@ for (const t of document.querySelectorAll('table.evidence-table')) {
                    headBreak: style(t.tHead).breakAfter, rowBreak: style(row).breakInside,
                    captionBreak: t.caption ? style(t.caption).breakAfter : 'avoid'});
 }
-for (const b of document.querySelectorAll('.evidence-index, .evidence-regulatory-block, .evidence-sof-scroll, '
-                                          + ':is(.evidence-index, .evidence-regulatory-block, .evidence-sof-scroll) > div'))
+const boxes = '.evidence-index, .evidence-regulatory-block, .evidence-sof-scroll';
+for (const b of document.querySelectorAll(`${boxes}, :is(${boxes}) > div`))
   out.boxes.push([String(b.className).split(' ')[0], style(b).overflowX]);
 for (const e of document.querySelectorAll('.evidence-backlinks, .evidence-card-authors'))
   out.hidden.push([e.className, style(e).display]);
 for (const b of document.querySelectorAll('.evidence-sort-button'))
   out.buttons.push([style(b, '::after').display, style(b).borderTopStyle, style(b).backgroundColor]);
 for (const a of document.querySelectorAll('a.evidence-fda-source')) out.links.push(style(a, '::after').content);
-for (const e of document.querySelectorAll('.evidence-badge')) out.badges.push([style(e).color, style(e).backgroundColor]);
+for (const e of document.querySelectorAll('.evidence-badge'))
+  out.badges.push([style(e).color, style(e).backgroundColor]);
 return out;
 """
 

@@ -16,11 +16,14 @@ is left alone.
 from __future__ import annotations
 
 import contextlib
+import functools
+import gc
 import glob
 import hashlib
 import json
 import os
 import re
+import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
@@ -82,7 +85,7 @@ def load(path: Path) -> Sections:
     if found is not None and not isinstance(found.data, dict):
         raise LockfileError(f"{path} is not a version {FORMAT_VERSION} evidence lockfile: it is "
                             f"{kind(found.data)}, not an object with one section per service")
-    return _report(path, found)[0]
+    return _report(path, found).sections
 
 
 def read(path: Path) -> tuple[Sections, str]:
@@ -90,35 +93,90 @@ def read(path: Path) -> tuple[Sections, str]:
 
     Raises :class:`LockfileError` only when the file cannot be read or is not JSON.
     """
-    return _report(path, _open(path))
+    checked = read_trusting(path, "")
+    return checked.sections, checked.fingerprint
 
 
-def _report(path: Path, found: _File | None) -> tuple[Sections, str]:
+@dataclass
+class Checked:
+    """A lockfile as a build uses it: its usable records, its fingerprint, and its token when nothing was wrong."""
+
+    sections: Sections
+    fingerprint: str
+    token: str = ""  # names these bytes and these checks, when the checks found nothing wrong
+
+
+def read_trusting(path: Path, trusted: str) -> Checked:
+    """:func:`read`, but a file whose token is ``trusted`` (same bytes and checks, nothing wrong) is not checked again.
+
+    Checking every record is most of the cost of reading a large lockfile.
+    """
+    found = _open(path, trusted)
+    if found is not None and found.findings is _TRUSTED:
+        return Checked({k: v for k, v in found.data.items() if k not in _META}, found.fingerprint, trusted)
+    return _report(path, found)
+
+
+def _report(path: Path, found: _File | None) -> Checked:
     """The usable records of ``found`` and its fingerprint, after a warning for each damaged part."""
     if found is None:
-        return {}, ""
+        return Checked({}, "")
     sections, findings = _check(found)
     for finding in findings:
         log.warn(finding.message, "lockfile", _where(path, found.text, finding.section, finding.ident))
-    return sections, found.fingerprint
+    return Checked(sections, found.fingerprint, "" if findings else _token(found.fingerprint))
 
 
-def _open(path: Path) -> _File | None:
-    """The file at ``path`` parsed (a byte-order mark is allowed), or None when there is none."""
+_TRUSTED: list[Finding] = []  # the findings of a file read on trust: none looked for
+
+
+def _token(fingerprint: str) -> str:
+    """``fingerprint`` qualified by the checks that judged it: the package version and the source of the checks."""
+    return f"{_checks_version()}:{fingerprint}"
+
+
+@functools.cache
+def _checks_version() -> str:
+    from sphinxext_evidence import __version__
+    from sphinxext_evidence.sources import REGISTRY  # the sources import this package
+
+    modules = sorted({__name__, schema.__name__, *(source.shape.__module__ for source in REGISTRY)})
+    return f"{__version__}-{_fingerprint(b''.join(Path(sys.modules[m].__file__ or '').read_bytes() for m in modules))}"
+
+
+def _open(path: Path, trusted: str = "") -> _File | None:
+    """The file at ``path`` parsed (a byte-order mark is allowed) or None; :data:`_TRUSTED` findings if trusted."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise LockfileError(f"cannot read {path}: {exc}") from exc
+    fingerprint = _fingerprint(raw)
     try:
         text = raw.decode("utf-8-sig")
+        if trusted and trusted == _token(fingerprint):
+            with _without_gc():
+                return _File(json.loads(text), text, fingerprint, _TRUSTED)
         if not text.strip():
-            return _File({}, text, _fingerprint(raw), [Finding("the lockfile is empty; it is read as having no records")])
-        data = json.loads(text, object_pairs_hook=_pairs)
+            return _File({}, text, fingerprint, [Finding("the lockfile is empty; it is read as having no records")])
+        with _without_gc():
+            data = json.loads(text, object_pairs_hook=_pairs)
     except (ValueError, RecursionError) as exc:  # a UnicodeDecodeError is a ValueError
         raise LockfileError(f"{path} is not valid JSON ({exc}); fix or delete it") from None
-    return _File(data, text, _fingerprint(raw), _merge_repeated_sections(data))
+    return _File(data, text, fingerprint, _merge_repeated_sections(data))
+
+
+@contextlib.contextmanager
+def _without_gc() -> Iterator[None]:
+    """Pause cyclic garbage collection: JSON makes no cycles, and scanning a build's heap costs more than parsing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
