@@ -66,7 +66,10 @@ def run_once(src: Path, double: EUtilsDouble, lock_text: str) -> dict[str, Any]:
     before = double.count
     run = measure.sphinx_build(src, builder="dummy", offline=False,
                                extra=["-D", f"evidence_eutils_url={double.base_url}",
-                                      "-D", "evidence_correction_checks=0"])
+                                      "-D", "evidence_correction_checks=0",
+                                      # Nothing else is wanted; were it, it would be asked of loopback too.
+                                      "-D", f"evidence_crossref_url={double.server.url}",
+                                      "-D", f"evidence_openfda_url={double.server.url}"])
     requests = double.requests[before:]
     fetched = len(lockfile.load(src / "evidence.lock.json").get("pubmed", {}))
     span = requests[-1].time - requests[0].time if requests else 0.0

@@ -37,6 +37,7 @@ class Run:
     phases: dict[str, float] = field(default_factory=dict)
     gc: float = 0.0
     marks: dict[str, float] = field(default_factory=dict)  # time.monotonic() at the probe's marks
+    warnings: int = 0
     rss_at: dict[str, float] = field(default_factory=dict)  # resident MiB of the main process at each mark
 
 
@@ -87,10 +88,11 @@ def sphinx_build(src: Path, *, fresh: bool = True, jobs: int = 1, builder: str =
     cpu = {name: mark[1] for name, mark in data.get("marks", {}).items()}
     cpu.setdefault("start", 0.0)
     phases = {name: cpu[end] - cpu[begin] for name, (begin, end) in PHASES.items() if begin in cpu and end in cpu}
+    marks = data.get("marks", {})
     return Run(seconds, usage.ru_maxrss / 1024, written_since(out, before, builder), load,
-               usage.ru_utime + usage.ru_stime, phases, float(data.get("gc_seconds", 0.0)),
-               {name: mark[0] for name, mark in data.get("marks", {}).items()},
-               {name: round(mark[2], 1) for name, mark in data.get("marks", {}).items()})
+               cpu=usage.ru_utime + usage.ru_stime, phases=phases, gc=float(data.get("gc_seconds", 0.0)),
+               marks={name: mark[0] for name, mark in marks.items()}, warnings=stderr.count(b"WARNING"),
+               rss_at={name: round(mark[2], 1) for name, mark in marks.items()})
 
 
 def written_since(out: Path, since_ns: int, builder: str = "html") -> int:

@@ -95,7 +95,7 @@ def markdown(s: dict[str, Any]) -> str:
     """The results as Markdown tables."""
     st, mc = s["settings"], s["machine"]
     lines = [
-        f"Measured with `python benchmarks/run.py{' --quick' if st['scale_repeat'] == 1 else ''}`: "
+        f"Measured with `python benchmarks/run.py{' --quick' if st['quick'] else ''}`: "
         f"{st['pages']} pages × {st['cites']} citations from a pool of {st['pool']} works, {st['repeat']} runs of "
         f"each variant (medians), on {mc['cores']} cores, Python {mc['python']}, Sphinx {mc['sphinx']}, docutils "
         f"{mc['docutils']}. Load average (1 min) at the start {mc['load_start']:.2f}, at the end "
@@ -166,10 +166,10 @@ def plot(s: dict[str, Any], path: Path = PLOT) -> bool:
     return True
 
 
-def write_docs(s: dict[str, Any], doc: Path = DOC) -> None:
+def write_docs(s: dict[str, Any], doc: Path = DOC, plot_to: Path = PLOT) -> None:
     """Put the results between the markers of docs/performance.md, and redraw the plot."""
     body = doc.read_text(encoding="utf-8")
     new = f"{START}\n\n{markdown(s)}\n{END}"
     doc.write_text(re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: new, body, flags=re.DOTALL),
                    encoding="utf-8")
-    plot(s)
+    plot(s, plot_to)

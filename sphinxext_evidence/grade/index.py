@@ -54,11 +54,15 @@ def _grade_snapshot(env: Any) -> str:
 def index_pages_to_rewrite(app: Any, env: Any) -> list[str]:
     """``env-updated`` (after the fetch stage): pages with an ``evidence-index`` when anything it shows changed."""
     domain = get_domain(env)
+    pages = sorted(docname for docname, _ in domain.bucket(INDEX_BUCKET))
+    if not pages:  # an index page added later is written anyway, being new
+        domain.data.pop(SNAPSHOT, None)
+        return []
     snapshot = _grade_snapshot(env)
     if domain.data.get(SNAPSHOT) == snapshot:
         return []
     domain.data[SNAPSHOT] = snapshot
-    return sorted(docname for docname, _ in domain.bucket(INDEX_BUCKET))
+    return pages
 
 
 def sources_of_every_grade(node: grade_index, env: Any) -> set[str]:
