@@ -58,9 +58,9 @@ def render_certainty_table(node: certainty_table, ctx: PageContext) -> list[node
     rows = [child for child in node.children if isinstance(child, grade_card)]
     with_importance = any(card["grade"].get("importance") for card in rows)
     # pdflatex has no glyph for the numero sign.
-    columns = SOF_COLUMNS if fmt != "latex" else (*SOF_COLUMNS[:3], "No. of participants (studies)",
-                                                 *SOF_COLUMNS[4:])
-    widths = SOF_WIDTHS
+    columns: tuple[str, ...] = SOF_COLUMNS if fmt != "latex" else (
+        *SOF_COLUMNS[:3], "No. of participants (studies)", *SOF_COLUMNS[4:])
+    widths: tuple[int, ...] = SOF_WIDTHS
     if with_importance:
         columns, widths = (*columns, "Importance"), (*SOF_WIDTHS[:-1], SOF_WIDTHS[-1] - 10, 10)
     table_node, tbody = table(["evidence-sof-table", *TABLE_CLASSES], widths, columns)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -83,7 +83,7 @@ def _built_in(name: str) -> Style:
     from sphinxext_evidence.citations.styles.apa import ApaStyle
     from sphinxext_evidence.citations.styles.vancouver import VancouverStyle
 
-    return {"vancouver": VancouverStyle, "ama": AmaStyle, "apa": ApaStyle}[name]()
+    return cast(Style, {"vancouver": VancouverStyle, "ama": AmaStyle, "apa": ApaStyle}[name]())
 
 
 #: Styles made so far in this process, by the value that names them (a CSL path is read relative to the cwd).
@@ -118,7 +118,7 @@ def get_style(config: Any = None) -> Style:
 def choose_style(app: Sphinx, config: Config) -> None:
     """``config-inited``: make the configured style once, warning when it cannot be had."""
     value = str(config.evidence_reference_style or DEFAULT)
-    style, problem = resolve_style(value, app.confdir, app.doctreedir)
+    style, problem = resolve_style(value, str(app.confdir), str(app.doctreedir))
     if problem:
         log.warn(f"evidence_reference_style = {value!r}: {problem}", "config")
     setattr(config, _ATTR, style)
