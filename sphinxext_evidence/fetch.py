@@ -110,23 +110,33 @@ class Outcome:
     fingerprint: str
 
 
-def wanted_ids(source: Source, keys: set[str], sections: lockfile.Sections, config: Config) -> set[str]:
-    """Identifiers ``source`` should have, leaving out those an earlier source's record already carries."""
+def wanted_ids(source: Source, keys: set[str], sections: lockfile.Sections, config: Config,
+               aliased: set[str] | None = None) -> set[str]:
+    """Identifiers ``source`` should have, leaving out those an earlier source's record already carries.
+
+    ``aliased``, when given, holds the aliases of every earlier source's records.
+    """
     if source.wants is not None:
         return source.wants(keys, sections, config)
-    aliased: set[str] = set()
-    for other in REGISTRY:
-        if other is source:
-            break
-        for record in sections.get(other.section, {}).values():
-            if isinstance(record, dict):
-                aliased.update(other.aliases(record))
+    if aliased is None:
+        aliased = set()
+        for other in REGISTRY[:REGISTRY.index(source)]:
+            aliased |= aliases_of(other, sections)
     ids: set[str] = set()
     for key in keys:
         kind, ident = key_parts(key)
         if kind in source.kinds and key not in aliased:
             ids.add(ident)
     return ids
+
+
+def aliases_of(source: Source, sections: lockfile.Sections) -> set[str]:
+    """The other keys that ``source``'s records in ``sections`` answer to (such as a record's DOI)."""
+    found: set[str] = set()
+    for record in sections.get(source.section, {}).values():
+        if isinstance(record, dict):
+            found.update(source.aliases(record))
+    return found
 
 
 def fetch_source(app: Sphinx, source: Source, ids: list[str], day: str,
@@ -197,10 +207,13 @@ def run_fetch(app: Sphinx, domain: EvidenceDomain) -> Outcome:
     clock, wait = time.time(), float(app.config.evidence_retry_failed_after or 0)
     held: list[str] = []
     skipped = 0
-    for source in REGISTRY:
+    aliased: set[str] = set()  # of the sources gone through, what they just fetched included
+    for index, source in enumerate(REGISTRY):
+        if index:
+            aliased |= aliases_of(REGISTRY[index - 1], sections)
         have = sections.get(source.section, {})
         missing = sorted(
-            i for i in wanted_ids(source, keys, sections, app.config)
+            i for i in wanted_ids(source, keys, sections, app.config, aliased)
             if i not in have or (source.stale is not None and source.stale(have[i], app.config, now))
             or past_max_age(have[i], app.config, now)
         )
@@ -295,6 +308,8 @@ def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
 def pages_needing(domain: EvidenceDomain, changed: Iterable[str]) -> set[str]:
     """Pages whose records (``section:id`` strings) are in ``changed``."""
     changed = set(changed)
+    if not changed:
+        return set()
     changed_sections = {c.partition(":")[0] for c in changed}
     # A key may be numbered under another source's record (a DOI under the record
     # that carries it), so a change in that source's section may concern it.

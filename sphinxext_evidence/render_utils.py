@@ -25,9 +25,12 @@ def title_nodes(title: str) -> list[nodes.Node]:
     return out
 
 
+_HTTP_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+$", re.IGNORECASE)
+
+
 def link(text: str, url: str, classes: list[str] | None = None) -> nodes.Element:
     """An external link; a URL that is not plain http(s) becomes text (records are untrusted input)."""
-    if not re.match(r"https?://[^\s\x00-\x1f\x7f]+$", url, re.IGNORECASE):
+    if not _HTTP_URL.match(url):
         return nodes.inline(text, text, classes=classes or [])
     return nodes.reference(text, text, refuri=url, classes=classes or [], internal=False)
 
@@ -79,7 +82,9 @@ def anchor(node: nodes.Element, ids: list[str], builder_format: str) -> None:
 def label_cells(row: nodes.row, columns: tuple[str, ...]) -> None:
     """Give each cell after the first its column name (HTML), shown only when CSS stacks the table on a phone."""
     for name, cell in zip(columns[1:], row.children[1:]):
-        para = next(iter(cell.findall(nodes.paragraph)), None)
+        # The paragraph is the cell's first child as a rule; only otherwise is the cell searched.
+        para = cell[0] if len(cell) and isinstance(cell[0], nodes.paragraph) else next(
+            iter(cell.findall(nodes.paragraph)), None)
         if para is not None:
             para.insert(0, nodes.inline(f"{name}: ", f"{name}: ", classes=["evidence-cell-label"]))
 
