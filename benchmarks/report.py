@@ -11,7 +11,7 @@ from measure import median
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "performance.md"
 PLOT = ROOT / "docs" / "_static" / "performance-scaling.png"
-START, END = "<!-- results: start -->", "<!-- results: end -->"
+START, END = "% results: start (written by benchmarks/run.py --docs)", "% results: end"
 VARIANTS = ("evidence-full", "plain-full", "bibtex-full", "evidence-jobs", "plain-jobs", "evidence-edit", "plain-edit")
 
 

@@ -26,11 +26,10 @@ class EvidenceDomain(Domain):
 
     name = "evidence"
     label = "Evidence"
-    data_version = 3
+    data_version = 4
     initial_data: ClassVar[dict[str, Any]] = {
         "docs": {},  # docname -> bucket -> list of items, in order of appearance
-        "lock_digest": "",  # digest of the lockfile the last build used
-        "record_digests": {},  # "section:id" -> digest of that record, to find pages to rewrite
+        "lock_digest": "",  # digest of the lockfile the last build used (its records': fetch.DIGESTS_FILE)
     }
 
     # The records are not pickled with the environment: the fetch stage reads

@@ -47,6 +47,9 @@ logger = logging.getLogger(__name__)
 FAILED_FILE = "evidence-failed-fetches.json"
 #: The token of the lockfile last found without fault, in the doctree directory (see lockfile.read_trusting).
 CHECKED_FILE = "evidence-lockfile-checked"
+#: The digest of each record of the lockfile last used, in the doctree directory: read only when the lockfile
+#: changes, so it is kept out of the environment, which every build loads and saves.
+DIGESTS_FILE = "evidence-record-digests.json"
 
 
 def lockfile_path(app: Sphinx) -> Path:
@@ -61,14 +64,19 @@ def failed_path(app: Sphinx) -> Path:
 
 def load_failed(path: Path) -> dict[str, float]:
     """``{"section:id": time of the failure}`` from ``path`` (empty when missing or unreadable)."""
+    failed = _note(path).get("failed")
+    if not isinstance(failed, dict):
+        return {}
+    return {k: float(v) for k, v in failed.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+
+
+def _note(path: Path) -> dict[str, Any]:
+    """The JSON object a note in the doctree directory holds (empty when missing or unreadable)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    failed = data.get("failed") if isinstance(data, dict) else None
-    if not isinstance(failed, dict):
-        return {}
-    return {k: float(v) for k, v in failed.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    return data if isinstance(data, dict) else {}
 
 
 def save_failed(path: Path, failed: dict[str, float]) -> None:
@@ -298,11 +306,27 @@ def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     changed = {f"{s}:{i}" for s, ids in outcome.unknown.items() for i in ids}
     if outcome.fingerprint != domain.data["lock_digest"]:
         # Only when the lockfile differs from the last build's: compare record by record.
-        old = domain.data["record_digests"]
-        new = {f"{s}:{i}": lockfile.digest(r) for s, records in outcome.sections.items() for i, r in records.items()}
-        changed |= {key for key in old.keys() | new.keys() if old.get(key) != new.get(key)}
-        domain.data["lock_digest"], domain.data["record_digests"] = outcome.fingerprint, new
+        changed |= changed_records(Path(app.doctreedir, DIGESTS_FILE), domain.data["lock_digest"], outcome)
+        domain.data["lock_digest"] = outcome.fingerprint
     return sorted(pages_needing(domain, changed)) if changed else []
+
+
+def changed_records(path: Path, last: str, outcome: Outcome) -> set[str]:
+    """Records (``section:id``) that differ from those of the lockfile fingerprinted ``last``, which ``path`` kept.
+
+    Without that lockfile's digests every record counts as changed.  Digests
+    ``path`` already holds for this lockfile (kept by a build whose
+    environment has since been thrown away) are not computed again.
+    """
+    kept = _note(path)
+    digests = kept.get("records") if isinstance(kept.get("records"), dict) else {}
+    old = digests if last and kept.get("lockfile") == last else {}
+    if kept.get("lockfile") == outcome.fingerprint:
+        new = digests
+    else:
+        new = {f"{s}:{i}": lockfile.digest(r) for s, records in outcome.sections.items() for i, r in records.items()}
+        _keep(path, json.dumps({"lockfile": outcome.fingerprint, "records": new}, sort_keys=True) + "\n")
+    return {key for key in old.keys() | new.keys() if old.get(key) != new.get(key)}
 
 
 def pages_needing(domain: EvidenceDomain, changed: Iterable[str]) -> set[str]:

@@ -64,10 +64,10 @@ def test_harness_runs_and_counts(tmp_path: Path) -> None:
     assert summary["targets"][6]["met"] is True  # requests = ceil(P/200)
 
     doc = tmp_path / "performance.md"
-    doc.write_text(f"# Performance\n\n{report.START}\nold\n{report.END}\n\nAfter.\n", encoding="utf-8")
+    doc.write_text(f"# Performance\n\n{report.START}\nPREVIOUS RESULTS\n{report.END}\n\nAfter.\n", encoding="utf-8")
     report.write_docs(summary, doc, plot_to=tmp_path / "plot.png")
     text = doc.read_text(encoding="utf-8")
-    assert "old" not in text and text.endswith("After.\n")
+    assert "PREVIOUS RESULTS" not in text and text.endswith("After.\n")
     assert "| Target | Measured | Met |" in text and f"{PAGES} pages × {CITES} citations" in text
 
 
