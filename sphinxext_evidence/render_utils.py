@@ -28,6 +28,19 @@ def title_nodes(title: str) -> list[nodes.Node]:
 _HTTP_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+$", re.IGNORECASE)
 
 
+def join_text(element: nodes.Element) -> None:
+    """Merge runs of adjacent text children of ``element`` into one (fewer nodes for every later stage)."""
+    children: list[nodes.Node] = []
+    for child in element.children:
+        if isinstance(child, nodes.Text) and children and isinstance(children[-1], nodes.Text):
+            children[-1] = nodes.Text(children[-1] + child)
+        else:
+            children.append(child)
+    if len(children) < len(element.children):
+        element.children = []
+        element.extend(children)
+
+
 def link(text: str, url: str, classes: list[str] | None = None) -> nodes.Element:
     """An external link; a URL that is not plain http(s) becomes text (records are untrusted input)."""
     if not _HTTP_URL.match(url):

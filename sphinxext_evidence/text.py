@@ -28,6 +28,8 @@ _ESCAPES = re.compile(
 # (which cannot be written as UTF-8) are removed.
 _BREAKS = re.compile(r"[\t\n\v\f\r\x85\u2028\u2029]")
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# Any character one of the substitutions below could touch; most text holds none, and one search is cheap.
+_SUSPECT = re.compile(r"[\x00-\x1f\x7f-\xf4\u2028\u2029\ud800-\udfff]")
 # UTF-8 read as Latin-1 ("D\xe2\x80\x99Adamo" for "D’Adamo"): a run holding a C1 character
 # cannot be real text, so it is decoded back rather than losing the character.
 _MOJIBAKE = re.compile(r"[\xc2-\xf4][\x80-\xbf]{1,3}")
@@ -45,6 +47,8 @@ def _unmojibake(match: re.Match[str]) -> str:
 
 def strip_controls(text: str) -> str:
     """``text`` without terminal escape sequences and control characters (line breaks and tabs → spaces)."""
+    if not _SUSPECT.search(text):
+        return text
     text = _MOJIBAKE.sub(_unmojibake, text)
     return _CONTROLS.sub("", _BREAKS.sub(" ", _ESCAPES.sub("", text)))
 

@@ -200,7 +200,7 @@ class EvidenceStyleTable(SphinxDirective):
         from sphinxext_evidence.citations.styles import BUILT_IN, Cited, resolve_style
         from sphinxext_evidence.records.model import Article
 
-        path = Path(self.env.app.confdir) / self.config.evidence_lockfile
+        path = Path(self.env.srcdir) / self.config.evidence_lockfile  # conf.py sits in the source directory here
         self.env.note_dependency(str(path))
         lock = json.loads(path.read_text(encoding="utf-8"))
         works = []

@@ -16,7 +16,7 @@ from sphinxext_evidence.directive import EvidenceDirective, option_spec
 from sphinxext_evidence.identifiers import DOI_URL, PMC_URL, PUBMED_URL, key_label, key_parts
 from sphinxext_evidence.records.model import Article
 from sphinxext_evidence.records.notices import LEVELS
-from sphinxext_evidence.render_utils import anchor, badge, link
+from sphinxext_evidence.render_utils import anchor, badge, join_text, link
 from sphinxext_evidence.resolve import PageContext, excluded
 
 
@@ -47,7 +47,7 @@ class KeepReferenceList(SphinxPostTransform):
             return
         if not any(not excluded(node, tags) for node in self.document.findall(citing)):  # type: ignore[arg-type]
             return
-        log.warn(f"this 'references' directive is inside an 'only' block that the {self.app.builder.name} builder "
+        log.warn(f"this 'references' directive is inside an 'only' block that the {self.env._builder_cls.name} builder "
                  "leaves out; the reference list is put at the end of the page instead (move the directive out of "
                  "the 'only' block)", "hidden-references", lists[0])
         node = reference_list(auto=True, docname=lists[0].get("docname", self.env.docname))
@@ -206,6 +206,7 @@ def entry_nodes(key: str, ctx: PageContext) -> nodes.list_item:
     if backs:
         para += nodes.Text(" ")
         para += _backlinks(backs, ctx)
+    join_text(para)
     return item
 
 
