@@ -40,6 +40,17 @@ def _rss_mb() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def _peak_mb() -> float:
+    """The peak resident memory of this process, in MiB (VmHWM: unlike ru_maxrss, it starts afresh at exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0.0
+
+
 def _gc(phase: str, info: dict[str, int]) -> None:
     if phase == "start":
         GC["started"] = time.process_time()
@@ -52,7 +63,7 @@ def _finished(_app: Sphinx, _exception: Exception | None) -> None:
     _mark("finished")()
     target = os.environ.get("BENCH_PROBE")
     if target:
-        data = {"marks": MARKS, "gc_seconds": GC["seconds"], "gc_full": GC["full"]}
+        data = {"marks": MARKS, "gc_seconds": GC["seconds"], "gc_full": GC["full"], "peak_mb": _peak_mb()}
         Path(target).write_text(json.dumps(data), encoding="utf-8")
 
 

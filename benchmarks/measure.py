@@ -60,8 +60,9 @@ def sphinx_build(src: Path, *, fresh: bool = True, jobs: int = 1, builder: str =
                  extra: Sequence[str] = (), offline: bool = True) -> Run:
     """Build ``src`` into ``src/_build`` in a new process (offline unless told otherwise); measure it.
 
-    Peak memory is the largest resident set of the build process and of any
-    worker it forked and waited for, as the kernel reports it for the child.
+    Peak memory is the build process's own peak resident set (VmHWM, read by
+    the probe); for a parallel build, the kernel's figure for the child and
+    the workers it waited for, when that is larger.
     """
     out = src / "_build"
     args = [sys.executable, "-m", "sphinx", "-q", "-b", builder, "-j", str(jobs), *extra, str(src), str(out)]
@@ -89,7 +90,12 @@ def sphinx_build(src: Path, *, fresh: bool = True, jobs: int = 1, builder: str =
     cpu.setdefault("start", 0.0)
     phases = {name: cpu[end] - cpu[begin] for name, (begin, end) in PHASES.items() if begin in cpu and end in cpu}
     marks = data.get("marks", {})
-    return Run(seconds, usage.ru_maxrss / 1024, written_since(out, before, builder), load,
+    # ru_maxrss survives exec, so it never reads below the size of the process that started the build: the
+    # build's own peak (VmHWM, from the probe) is used, with the workers' where a parallel build forked some.
+    peak = float(data.get("peak_mb") or 0.0) or usage.ru_maxrss / 1024
+    if jobs > 1:
+        peak = max(peak, usage.ru_maxrss / 1024)
+    return Run(seconds, peak, written_since(out, before, builder), load,
                cpu=usage.ru_utime + usage.ru_stime, phases=phases, gc=float(data.get("gc_seconds", 0.0)),
                marks={name: mark[0] for name, mark in marks.items()}, warnings=stderr.count(b"WARNING"),
                rss_at={name: round(mark[2], 1) for name, mark in marks.items()})
