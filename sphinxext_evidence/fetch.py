@@ -319,7 +319,8 @@ def changed_records(path: Path, last: str, outcome: Outcome) -> set[str]:
     environment has since been thrown away) are not computed again.
     """
     kept = _note(path)
-    digests = kept.get("records") if isinstance(kept.get("records"), dict) else {}
+    stored = kept.get("records")
+    digests: dict[str, Any] = stored if isinstance(stored, dict) else {}
     old = digests if last and kept.get("lockfile") == last else {}
     if kept.get("lockfile") == outcome.fingerprint:
         new = digests
