@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -11,6 +11,8 @@ from sphinx.util.docutils import SphinxDirective
 
 from sphinxext_evidence import log
 from sphinxext_evidence.domain import get_domain
+
+_Placed = TypeVar("_Placed", bound=nodes.Element)
 
 
 class LenientOptions(dict):
@@ -53,7 +55,7 @@ class EvidenceDirective(SphinxDirective):
             allowed = ", ".join(f":{n}:" for n in sorted(known)) or "none"
             self.warn(f"{self.name}: unknown option :{name}: (allowed: {allowed})", "unknown-option")
 
-    def place(self, node: nodes.Element) -> nodes.Element:
+    def place(self, node: _Placed) -> _Placed:
         """Record source, line and docname on a placeholder node."""
         self.set_source_info(node)
         node["docname"] = self.env.docname

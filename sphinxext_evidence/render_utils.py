@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from docutils import nodes
 
@@ -94,7 +95,7 @@ def anchor(node: nodes.Element, ids: list[str], builder_format: str) -> None:
 
 def label_cells(row: nodes.row, columns: tuple[str, ...]) -> None:
     """Give each cell after the first its column name (HTML), shown only when CSS stacks the table on a phone."""
-    for name, cell in zip(columns[1:], row.children[1:]):
+    for name, cell in zip(columns[1:], cast("list[nodes.Element]", row.children[1:])):
         # The paragraph is the cell's first child as a rule; only otherwise is the cell searched.
         para = cell[0] if len(cell) and isinstance(cell[0], nodes.paragraph) else next(
             iter(cell.findall(nodes.paragraph)), None)
@@ -109,5 +110,5 @@ def move_body(placeholder: nodes.Element, target: nodes.Element) -> None:
     """
     for child in list(placeholder.children):
         placeholder.remove(child)
-        if len(child):
+        if len(child):  # type: ignore[arg-type]
             target += child

@@ -163,11 +163,11 @@ class ResolveEvidence(SphinxPostTransform):
         substitution definition is dropped there (the heading or text it
         comes from keeps it).
         """
-        found = list(self.document.findall(_placeholder_or_only))  # the page's one walk, as a rule
+        found: list[Any] = list(self.document.findall(_placeholder_or_only))  # the page's one walk, as a rule
         if any(isinstance(node, addnodes.only) for node in found):
             process_only_nodes(self.document, self.env._tags)
             found = list(self.document.findall(evidence_placeholder))
-        placeholders = []
+        placeholders: list[Any] = []
         for node in found:
             if _copy_of_elsewhere(node):
                 node.parent.remove(node)

@@ -55,7 +55,7 @@ def evidence_badge(ctx: PageContext) -> nodes.Node | None:
 
 def _people(node: article_info, role: str) -> list[nodes.Node]:
     """The parsed names for ``role`` (moved out of the placeholder), joined as ``A, B and C``."""
-    names = [c for c in node.children if f"evidence-person-{role}" in c.get("classes", [])]
+    names = [c for c in node.children if isinstance(c, nodes.Element) and f"evidence-person-{role}" in c["classes"]]
     out: list[nodes.Node] = []
     for i, para in enumerate(names):
         node.remove(para)

@@ -64,7 +64,8 @@ def attach(node: article_info, ctx: PageContext) -> list[nodes.Node]:
         return []
     title_node = ctx.env.titles.get(ctx.docname) if ctx.env is not None else None
     title = title_node.astext() if title_node is not None else ""
-    authors = [person_name(name) for name in node.get("authors", [])]
+    names: list[Any] = node.get("authors", [])
+    authors = [person_name(name) for name in names]
     date, date_label = _dated(node)
     url = page_url(ctx)
     # Only a byline of the page being written describes it (single-page HTML joins every page into one).

@@ -131,7 +131,7 @@ class ArticleInfoDirective(EvidenceDirective):
 
 def register(app: Sphinx, config: Config) -> None:
     """``config-inited``: register ``article-info``, keeping sphinx-design's as the fallback."""
-    existing = rst_directives._directives.get(NAME)  # noqa: SLF001 (docutils' registry)
+    existing = rst_directives._directives.get(NAME)  # type: ignore[attr-defined]  # noqa: SLF001 (docutils' registry)
     if existing is not None and not (isinstance(existing, type) and issubclass(existing, ArticleInfoDirective)):
         directive = type("ArticleInfoDirective", (ArticleInfoDirective,), {"fallback": existing})
     else:

@@ -149,7 +149,8 @@ def render_study_card(node: study_card, ctx: PageContext) -> list[nodes.Node]:
             card += notices
     fields = nodes.field_list(classes=["evidence-card-fields"])
     for child in list(node.children):
-        name = next((c[len("evidence-field-"):] for c in child.get("classes", []) if c.startswith("evidence-field-")), None)
+        name = next((c[len("evidence-field-"):] for c in (child["classes"] if isinstance(child, nodes.Element) else ())
+                     if c.startswith("evidence-field-")), None)
         if name:
             node.remove(child)
             body = nodes.paragraph("", "", *child.children)

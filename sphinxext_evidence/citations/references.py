@@ -45,7 +45,7 @@ class KeepReferenceList(SphinxPostTransform):
         tags = self.env._tags
         if not lists or not all(excluded(node, tags) for node in lists):
             return
-        if not any(not excluded(node, tags) for node in self.document.findall(citing)):  # type: ignore[arg-type]
+        if not any(not excluded(node, tags) for node in self.document.findall(citing)):  # type: ignore[arg-type,type-var]
             return
         log.warn(f"this 'references' directive is inside an 'only' block that the {self.env._builder_cls.name} builder "
                  "leaves out; the reference list is put at the end of the page instead (move the directive out of "
@@ -67,7 +67,7 @@ class EnsureReferenceList(SphinxTransform):
             log.warn("a page has only one reference list; this 'references' directive is ignored "
                      f"(first one at line {lists[0].line})", "duplicate-references", extra)
             extra.parent.remove(extra)
-        if not lists and any(True for _ in self.document.findall(citing)):  # type: ignore[arg-type]
+        if not lists and any(True for _ in self.document.findall(citing)):  # type: ignore[arg-type,type-var]
             node = reference_list(auto=True, docname=self.env.docname)
             node.source = self.document["source"]
             self.document += node

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import string
-from typing import Any
+from typing import Any, cast
 
 from docutils import nodes
 
@@ -71,7 +71,7 @@ def render_certainty_table(node: certainty_table, ctx: PageContext) -> list[node
     table_node["ids"] = [anchor_base]
     if len(info):
         # Where the table's head (population, setting ...) starts; on paper it stays on the table's page.
-        anchor(info if fmt != "latex" else info[0][1][0], [f"{anchor_base}-info"], fmt)
+        anchor(info if fmt != "latex" else cast(Any, info)[0][1][0], [f"{anchor_base}-info"], fmt)
     others = [child for child in node.children if not isinstance(child, grade_card)]
     for card in rows:
         node.remove(card)

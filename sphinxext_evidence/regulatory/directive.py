@@ -17,6 +17,8 @@ The US status is checked against openFDA at build time unless ``:fda: off``.
 
 from __future__ import annotations
 
+from typing import cast
+
 from docutils import nodes
 
 from sphinxext_evidence.dates import parse_date, today
@@ -83,7 +85,7 @@ class RegulatoryStatusDirective(EvidenceDirective):
             else:
                 self.warn(f"regulatory-status: {substance}: only a field list is allowed in the body "
                              f"(one ':CODE: status text' per line; in MyST enable the 'fieldlist' extension); "
-                             f"this {child.tagname} is ignored",
+                             f"this {getattr(child, 'tagname', 'text')} is ignored",
                              "regulatory-syntax", child.line)
         if not node["rows"]:
             self.warn(f"regulatory-status: {substance}: no jurisdictions given; write one field per "
@@ -153,7 +155,7 @@ class RegulatoryStatusDirective(EvidenceDirective):
     # -- rows ----------------------------------------------------------------
 
     def _row(self, node: regulatory_status, field: nodes.field) -> None:
-        name_node, body = field[0], field[1]
+        name_node, body = field[0], cast(nodes.field_body, field[1])
         line = field.line or body.line or self.lineno
         substance = node["substance"]
         raw_code = name_node.astext().strip()
