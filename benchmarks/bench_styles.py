@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 from sphinxext_evidence.sources.crossref_json import parse_works  # noqa: E402
 from sphinxext_evidence.sources.pubmed_xml import parse_pubmed_xml  # noqa: E402
 
-SHARED = Path(os.environ.get("EVIDENCE_SHARED_FIXTURES", "/work/shared/fixtures")) / "corpus"
+SHARED = ROOT / "tests" / "fixtures" / "corpus"
 TODAY = "2026-11-30"
 PAGES, PER_PAGE = 20, 50
 

@@ -49,3 +49,12 @@ def build_example_site(workdir: Path) -> Path:
     finally:
         app.cleanup()
     return Path(app.outdir)
+
+
+def strings(value: Any) -> list[str]:
+    """Every string in a record (keys included), at any depth."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in strings(k) + strings(v)]
+    return [s for v in value for s in strings(v)] if isinstance(value, (list, tuple)) else []

@@ -27,6 +27,7 @@ from sphinxext_evidence.sources.crossref import CrossrefParseError, parse_works,
 from sphinxext_evidence.sources.openfda import OpenFdaParseError, parse_drugsfda
 from sphinxext_evidence.sources.pubmed_xml import PubMedParseError, parse_pubmed_xml
 from sphinxext_evidence.text import clean_text, safe_url, squash, strip_controls
+from helpers import strings
 
 TODAY = "2026-12-01"
 # No example database: derandomised runs need none, and CI should not write one into the checkout.
@@ -76,15 +77,6 @@ WORKS = st.fixed_dictionaries({"DOI": DOIS}, optional={
     "volume": JSON, "issue": JSON, "page": JSON, "publisher": JSON, "publisher-location": JSON,
     "ISSN": JSON, "language": JSON, "updated-by": NOTICES, "update-to": NOTICES,
 })
-
-
-def strings(value: Any) -> list[str]:
-    """Every string in a stored value (keys included), at any depth."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for k, v in value.items() for s in strings(k) + strings(v)]
-    return [s for v in value for s in strings(v)] if isinstance(value, (list, tuple)) else []
 
 
 def assert_stored_clean(record: Any) -> None:

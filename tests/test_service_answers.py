@@ -10,7 +10,6 @@ control characters; stored links are http(s) only.
 from __future__ import annotations
 
 import json
-import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -24,23 +23,15 @@ from sphinxext_evidence.identifiers import parse_doi
 from sphinxext_evidence.sources.crossref import CrossrefParseError, parse_updates, parse_works
 from sphinxext_evidence.sources.openfda import OpenFdaParseError, error_of, parse_drugsfda
 from sphinxext_evidence.sources.pubmed_xml import PubMedParseError, parse_pubmed_xml
+from helpers import strings
 
 FIXTURES = Path(__file__).parent / "fixtures"
-# The shared corpus of recorded answers (see its PROVENANCE.md), swept when present.
-SHARED = Path(os.environ.get("EVIDENCE_SHARED_FIXTURES", "/work/shared/fixtures")) / "corpus"
+# A corpus of real recorded answers from public projects' test data (see its PROVENANCE.md).
+SHARED = FIXTURES / "corpus"
 TODAY = "2026-12-01"
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 HTML_ERROR_PAGE = (b"<!DOCTYPE html>\n<html><head><title>Service unavailable</title></head><body>"
                    b"<h1>Sorry&nbsp;&mdash; the service is down</h1><p>Try again later.<br></p></body></html>")
-
-
-def strings(value: Any) -> list[str]:
-    """Every string in a record (keys included), at any depth."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for k, v in value.items() for s in strings(k) + strings(v)]
-    return [s for v in value for s in strings(v)] if isinstance(value, (list, tuple)) else []
 
 
 def assert_clean(records: dict[str, Any]) -> None:
