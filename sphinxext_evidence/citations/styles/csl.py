@@ -70,12 +70,51 @@ def load_csl(value: str, confdir: str | None = None, cache_dir: str | None = Non
         raise StyleUnavailable(f"no CSL style file or style name {value!r} was found (give a .csl file, relative to "
                                "the configuration directory, or the name of a style citeproc-py knows)")
     source = path.read_bytes()
+    _remember_lookups()
     try:
         style = CitationStylesStyle(BytesIO(source), validate=False)
     except Exception as exc:  # noqa: BLE001 - any parse error of a file the author chose
         raise StyleUnavailable(f"{path.name} cannot be read as a CSL style ({type(exc).__name__}: {exc})") from None
     cache = Path(cache_dir) / CACHE_FILE if cache_dir else None
     return CslStyle(value, style, hashlib.sha256(source).hexdigest(), EntryCache(cache))
+
+
+_LOOKUPS: dict[tuple[Any, str], Any] = {}
+_MAX_LOOKUPS = 200_000
+
+
+def _remembering(method: Any) -> Any:
+    """``method`` (of a style element, with at most one argument), answering each question once."""
+
+    def remembered(self: Any, *args: str) -> Any:
+        key = (self, method.__qualname__, *args)
+        if key not in _LOOKUPS:
+            if len(_LOOKUPS) >= _MAX_LOOKUPS:
+                _LOOKUPS.clear()
+            _LOOKUPS[key] = method(self, *args)
+        found = _LOOKUPS[key]
+        return list(found) if isinstance(found, list) else found
+
+    remembered.original = method  # type: ignore[attr-defined]
+    return remembered
+
+
+def _remember_lookups() -> None:
+    """Make citeproc-py remember what it looks up in a style, once per process.
+
+    For every entry, citeproc-py finds the style's macros, terms and enclosing
+    elements by XPath, and asks each group whether it calls a variable by
+    walking its subtree: dozens of lookups per entry, over half of its time.
+    A style's tree does not change while entries are drawn, so each answer is
+    the same every time.  A remembered element is held, which keeps lxml
+    handing out the same element object for it.
+    """
+    from citeproc import model
+
+    if hasattr(model.CitationStylesElement.xpath_search, "original"):
+        return
+    model.CitationStylesElement.xpath_search = _remembering(model.CitationStylesElement.xpath_search)
+    model.Parent.calls_variable = _remembering(model.Parent.calls_variable)
 
 
 class EntryCache:
