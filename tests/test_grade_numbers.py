@@ -94,10 +94,13 @@ def test_effect_agreeing_with_the_estimate_is_quiet():
 
 
 def test_desirable_outcome_benefit_means_increase():
-    found = _judge("Survival", "harm", "HR 0.7 (0.6 to 0.8)")  # fewer survive: harm; quiet
+    found = _judge("Survival", "harm", "RR 0.7 (0.6 to 0.8)")  # fewer survive: harm; quiet
     assert not [p for p in found.problems if p[0] == "grade-direction"]
     found = _judge("Survival", "benefit", "RR 0.7 (0.6 to 0.8)")
     assert [p for p in found.problems if p[0] == "grade-direction"]
+    # A hazard ratio is the hazard of death: below 1, more survive.
+    found = _judge("Survival", "benefit", "HR 0.7 (0.6 to 0.8)")
+    assert not [p for p in found.problems if p[0] == "grade-direction"]
 
 
 def test_effect_derived_when_absent():

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sphinxext_evidence.grade.estimate import Estimate
 from sphinxext_evidence.grade.levels import Certainty, effect_benefits, effect_size, make_effect
 from sphinxext_evidence.grade.rules import Rating
-from sphinxext_evidence.grade.statements import outcome_type_of
+from sphinxext_evidence.grade.statements import is_time_to_event, outcome_type_of
 
 # GRADE's default thresholds of an appreciable benefit or harm: a relative change of 25 %
 # for ratios, 0.2 for a standardised mean difference.
@@ -39,6 +39,26 @@ def _direction_words(increase: bool) -> str:
     return "an increase" if increase else "a decrease"
 
 
+def outcome_direction(estimate: Estimate, outcome: str) -> int:
+    """Which way ``outcome`` goes by the numbers: +1 up, -1 down, 0 no effect.
+
+    A hazard ratio is the hazard of the event, so for survival, "X-free" and
+    "time to X" outcomes a ratio below 1 means more of the outcome.
+    """
+    if estimate.measure == "HR" and is_time_to_event(outcome):
+        return -estimate.direction
+    return estimate.direction
+
+
+def _numbers_say(estimate: Estimate, outcome: str) -> str:
+    """``an increase`` / ``a decrease``, naming the hazard when it runs the other way from the outcome."""
+    direction = outcome_direction(estimate, outcome)
+    words = _direction_words(direction > 0)
+    if direction != estimate.direction:
+        words += f" in {outcome} (a {'lower' if direction > 0 else 'higher'} hazard of the event)"
+    return words
+
+
 def _precise_null(estimate: Estimate) -> bool:
     """True when the whole CI lies within no appreciable benefit or harm."""
     if estimate.low is None or estimate.high is None:
@@ -58,7 +78,7 @@ def _derive(estimate: Estimate, outcome_type: str | None, j: Judgement) -> None:
                                              f"{estimate.written} includes no effect, so the size of the effect "
                                              "cannot be read from it; state :effect:"))
         return
-    j.increase, j.derived = estimate.direction > 0, True
+    j.increase, j.derived = outcome_direction(estimate, j.outcome) > 0, True
     if outcome_type is not None:
         j.effect = make_effect(j.increase == (outcome_type == "desirable"))
     else:
@@ -77,18 +97,19 @@ def judge(outcome: str, certainty: Certainty, effect: str | None, outcome_type: 
     if certainty is Certainty.VERY_LOW:
         return j  # GRADE states no direction at very low certainty
     if estimate is not None:
+        direction = outcome_direction(estimate, outcome)
         if effect is None:
             _derive(estimate, polarity, j)
-        elif j.increase is not None and estimate.direction and (estimate.direction > 0) != j.increase:
+        elif j.increase is not None and direction and (direction > 0) != j.increase:
             x = intervention or "the intervention"
             j.contradicted = True
             j.problems.append(("grade-direction", f":effect: {effect} means {_direction_words(j.increase)} in "
                                                   f"{outcome} with {x}, but :relative: {estimate.written} is "
-                                                  f"{_direction_words(estimate.direction > 0)}; fix :effect: or "
+                                                  f"{_numbers_say(estimate, outcome)}; fix :effect: or "
                                                   ":outcome-type: (no plain-language sentence is shown until they "
                                                   "agree)"))
-        elif benefit is not None and polarity is None and estimate.direction:
-            j.increase = estimate.direction > 0  # the numbers say which way, whatever the polarity
+        elif benefit is not None and polarity is None and direction:
+            j.increase = direction > 0  # the numbers say which way, whatever the polarity
         _size(estimate, effect, j)
         _imprecision(estimate, j.effect, ratings, j)
     if j.effect in ("large-benefit", "benefit", "small-benefit", "small-harm", "harm", "large-harm") \
@@ -109,7 +130,7 @@ def _size(estimate: Estimate, effect: str | None, j: Judgement) -> None:
     if effect == "little-or-no" and estimate.crosses_null is False and not estimate.near_null:
         j.contradicted = True
         j.problems.append(("grade-direction", f":effect: little-or-no, but :relative: {estimate.written} is "
-                                              f"{_direction_words(estimate.direction > 0)} whose confidence interval "
+                                              f"{_numbers_say(estimate, j.outcome)} whose confidence interval "
                                               "excludes no effect; state its direction and size"))
     elif effect_benefits(effect) is not None and (estimate.direction == 0 or _precise_null(estimate)):
         j.contradicted = True

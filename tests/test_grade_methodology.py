@@ -1,0 +1,55 @@
+"""GRADE logic the methodologist checked: hazard ratios of time-to-event outcomes, negated outcome names,
+numbers as GRADEpro writes them, derived effects held to the declared effects' rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from sphinxext_evidence.grade.estimate import parse_estimate
+from sphinxext_evidence.grade.judgement import judge, outcome_direction
+from sphinxext_evidence.grade.levels import Certainty
+from sphinxext_evidence.grade.rules import parse_ratings
+from sphinxext_evidence.grade.statements import is_time_to_event, outcome_type_of
+
+
+def _judge(outcome: str, effect: str | None, relative: str, certainty: Certainty = Certainty.MODERATE,
+           ratings: str = "", outcome_type: str | None = None):
+    estimate = parse_estimate(relative)[0] if relative else None
+    return judge(outcome, certainty, effect, outcome_type, estimate, parse_ratings(ratings, "downgrade").ratings,
+                 "Drug A")
+
+
+# --- time-to-event outcomes --------------------------------------------------------------------
+
+@pytest.mark.parametrize("outcome", ["Overall survival", "Progression-free survival", "Stroke-free survival",
+                                     "Event-free survival", "Time to relapse", "Time to first relapse",
+                                     "Relapse-free at 2 years", "Freedom from relapse"])
+def test_hazard_ratio_below_one_raises_a_time_to_event_outcome(outcome: str) -> None:
+    estimate = parse_estimate("HR 0.80 (0.70 to 0.91)")[0]
+    assert is_time_to_event(outcome)
+    assert outcome_direction(estimate, outcome) == 1
+    found = _judge(outcome, None, "HR 0.80 (0.70 to 0.91)")
+    assert (found.effect, found.increase) == ("benefit", True)
+    declared = _judge(outcome, "benefit", "HR 0.80 (0.70 to 0.91)")
+    assert not [p for p in declared.problems if p[0] == "grade-direction"]
+
+
+def test_hazard_ratio_of_an_event_and_other_measures_keep_their_direction() -> None:
+    assert outcome_direction(parse_estimate("HR 0.80 (0.70 to 0.91)")[0], "All-cause death") == -1
+    assert outcome_direction(parse_estimate("RR 0.80 (0.70 to 0.91)")[0], "Overall survival") == -1
+    assert outcome_direction(parse_estimate("MD 5 days (2 to 8)")[0], "Time to relapse") == 1
+    harm = _judge("Overall survival", "benefit", "HR 1.30 (1.10 to 1.50)")
+    message = next(m for s, m in harm.problems if s == "grade-direction")
+    assert "a decrease in Overall survival (a higher hazard of the event)" in message
+
+
+@pytest.mark.parametrize(("outcome", "polarity"), [
+    ("Time to relapse", "desirable"), ("Time to recovery", "undesirable"), ("Stroke-free survival", "desirable"),
+    ("Pain relief", "desirable"), ("Pain-free at 2 hours", "desirable"), ("Resolution of symptoms", "desirable"),
+    ("Freedom from relapse", "desirable"), ("Non-response", "undesirable"), ("Nonresponse", "undesirable"),
+    ("Non\u2011response", "undesirable"), ("Loss of independence", "undesirable"),
+    ("Loss of functional independence", "undesirable"), ("Non-fatal stroke", "undesirable"),
+    ("Survival without disability", "desirable"), ("Pain and quality of life", None),
+])
+def test_negated_outcome_names(outcome: str, polarity: str | None) -> None:
+    assert outcome_type_of(outcome) == polarity

@@ -1,0 +1,56 @@
+"""GRADE in real builds: the methodologist's cases, each read the way GRADE means it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from helpers import read, warnings
+
+
+def build(make_app: Any, tmp_path: Path, body: str, builder: str = "text") -> tuple[str, str]:
+    """Build one page holding ``body``; return its output (tags and spacing squashed) and the warnings."""
+    (tmp_path / "conf.py").write_text('extensions = ["sphinxext_evidence"]\nevidence_offline = True\n',
+                                      encoding="utf-8")
+    (tmp_path / "index.rst").write_text("Grades\n======\n\n" + body, encoding="utf-8")
+    app = make_app(builder, srcdir=tmp_path, freshenv=True)
+    app.build()
+    out = read(app, "index.txt" if builder == "text" else "index.html")
+    if builder == "html":
+        out = re.sub(r"<[^>]+>", " ", out)
+    return " ".join(out.split()), warnings(app)
+
+
+def grade(outcome: str, **options: str) -> str:
+    """An ``evidence-grade`` directive with ``options`` (underscores in names become hyphens)."""
+    lines = [f".. evidence-grade:: {outcome}"]
+    for name, value in options.items():
+        value_lines = value.split("\n")
+        lines.append(f"   :{name.replace('_', '-')}: {value_lines[0]}")
+        lines.extend(f"      {more}" for more in value_lines[1:])
+    return "\n".join(lines) + "\n\n"
+
+
+def subtypes(warned: str) -> list[str]:
+    """The subtypes of the warnings, in order."""
+    return re.findall(r"\[evidence\.([a-z-]+)\]", warned)
+
+
+TRIALS = {"intervention": "Drug A", "studies": "6 RCTs"}
+
+
+def test_hazard_ratio_on_survival_reads_as_more_survival(make_app, tmp_path) -> None:
+    body = (grade("Overall survival", certainty="moderate", relative="HR 0.80 (0.70 to 0.91)",
+                  downgrade="risk-of-bias -1 open label", **TRIALS)
+            + grade("Progression-free survival", certainty="moderate", effect="benefit",
+                    relative="HR 0.80 (0.70 to 0.91)", downgrade="risk-of-bias -1 open label", **TRIALS)
+            + grade("Time to relapse", certainty="moderate", relative="HR 0.70 (0.60 to 0.82)",
+                    downgrade="risk-of-bias -1 open label", **TRIALS)
+            + ".. evidence-index::\n")
+    text, warned = build(make_app, tmp_path, body)
+    assert "Drug A probably increases Overall survival." in text
+    assert "Drug A probably increases Progression-free survival." in text
+    assert "Drug A probably increases Time to relapse." in text
+    assert "reduces" not in text
+    assert "grade-direction" not in warned and "Harm" not in text
