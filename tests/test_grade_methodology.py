@@ -53,3 +53,11 @@ def test_hazard_ratio_of_an_event_and_other_measures_keep_their_direction() -> N
 ])
 def test_negated_outcome_names(outcome: str, polarity: str | None) -> None:
     assert outcome_type_of(outcome) == polarity
+
+
+def test_baseline_pieces_on_lines_keep_their_own_spacing() -> None:
+    from sphinxext_evidence.grade.absolute import parse_baseline
+
+    baselines, problems = parse_baseline("Low   risk:  20 per\t1,000\n  High risk: 200 per 1,000  ")
+    assert problems == []
+    assert [(b.label, b.per_1000) for b in baselines] == [("Low risk", 20.0), ("High risk", 200.0)]

@@ -54,3 +54,16 @@ def test_hazard_ratio_on_survival_reads_as_more_survival(make_app, tmp_path) -> 
     assert "Drug A probably increases Time to relapse." in text
     assert "reduces" not in text
     assert "grade-direction" not in warned and "Harm" not in text
+
+
+def test_baselines_on_separate_lines_are_separate_rows(make_app, tmp_path) -> None:
+    body = (".. certainty-table:: Drug A compared with placebo\n   :intervention: Drug A\n   :comparison: placebo\n\n"
+            + "\n".join("   " + line if line else "" for line in grade(
+                "Death", certainty="moderate", relative="RR 0.75 (0.60 to 0.90)",
+                baseline_risk="Low risk: 20 per 1,000\nHigh risk: 200 per 1,000",
+                downgrade="risk-of-bias -1 open label", studies="5 RCTs").splitlines()) + "\n")
+    text, warned = build(make_app, tmp_path, body, "html")
+    assert "Risk with Drug A: 15 per 1,000 (12 to 18)" in text
+    assert "Risk with Drug A: 150 per 1,000 (120 to 180)" in text
+    assert "Low risk" in text and "High risk" in text and "20 per 1,000 High risk" not in text
+    assert "invalid-option" not in warned

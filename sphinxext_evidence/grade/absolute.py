@@ -94,7 +94,7 @@ def parse_baseline(text: str) -> tuple[list[Baseline], list[str]]:
     """Parse a :baseline-risk: value into baselines and problems (human-readable messages)."""
     baselines: list[Baseline] = []
     problems: list[str] = []
-    pieces = [p.strip() for p in re.split(r"[;\n]", text) if p.strip()]
+    pieces = [" ".join(p.split()) for p in re.split(r"[;\n]", text) if p.strip()]
     if not pieces:
         return [], [f"no baseline risk given; write it as {_FORMS}"]
     for piece in pieces:

@@ -30,6 +30,7 @@ GRADE_OPTIONS = ("certainty", "effect", "outcome-type", *TEXT_FIELDS, "design", 
                  "baseline-risk", "statement", "importance")
 TABLE_OPTIONS = ("population", "setting", "intervention", "comparison")
 IMPORTANCE = ("critical", "important", "not-important")
+LINE_LISTS = ("downgrade", "upgrade", "baseline-risk")
 _COMPARED_RE = re.compile(r"^(?:compared\s+(?:to|with)|versus|vs\.?|against)\s+", re.IGNORECASE)
 
 
@@ -66,7 +67,8 @@ class EvidenceGradeDirective(EvidenceDirective):
         self.check_options()
         outcome = " ".join(self.arguments[0].split())
         table = self.env.temp_data.get(_TABLE_KEY) or {}
-        opts = {k: " ".join((v or "").split()) for k, v in self.options.items() if k not in ("downgrade", "upgrade")}
+        # Lists keep their line breaks: each line of :downgrade:, :upgrade: or :baseline-risk: may be an entry.
+        opts = {k: " ".join((v or "").split()) for k, v in self.options.items() if k not in LINE_LISTS}
         if not opts.get("certainty"):
             self.warn(f"{self.name}: {outcome!r} needs :certainty: (one of {', '.join(levels.CERTAINTY_NAMES)}); "
                       "the grade is not shown", "missing-option")
@@ -83,8 +85,8 @@ class EvidenceGradeDirective(EvidenceDirective):
         ratings = self._ratings()
         estimate = self._estimate(fields["relative"])
         keys = self._sources(opts.get("source", ""))
-        for name in (*TEXT_FIELDS, "source", "statement", "baseline-risk"):
-            if name in self.options and not opts.get(name):
+        for name in (*TEXT_FIELDS, "source", "statement", *LINE_LISTS):
+            if name in self.options and not (self.options[name] or "").strip():
                 self.warn(f"{self.name}: option :{name}: is empty; give it a value or leave it out", "empty")
 
         problem = rules.consistency_problem(certainty, design, ratings)
@@ -109,7 +111,7 @@ class EvidenceGradeDirective(EvidenceDirective):
         if opts.get("statement"):
             sentence = opts["statement"]
         anchor = f"evidence-grade-{slug(self.env.docname, 'index')}-{self.env.new_serialno('evidence-grade') + 1}"
-        risks = self._risks(opts.get("baseline-risk", ""), estimate, fields)
+        risks = self._risks((self.options.get("baseline-risk") or "").strip(), estimate, fields)
         data = {
             "outcome": outcome,
             "certainty": certainty.slug,
