@@ -14,6 +14,7 @@ from sphinxext_evidence.grade.absolute import (
     describe_risk,
     parse_baseline,
     ratio_from_rrr,
+    ratio_problem,
     risk_per_1000,
     round_half_away,
 )
@@ -286,10 +287,14 @@ def test_baseline_out_of_range(per_1000):
         effect("RR", 0.75, 0.6, 0.9, per_1000)
 
 
-def test_rr_beyond_1000_is_clamped():
-    # 500 × 3 = 1,500 → 1,000; 500 × 4 → 1,000.
-    e = effect("RR", 3, 1, 4, 500)
-    assert numbers(e) == (500, 1000, 500, 1000, 500, 0, 500)
+def test_rr_beyond_1000_is_not_invented():
+    # 500 × 3 = 1,500 per 1,000: a risk ratio cannot be applied to so high a risk (no capping at 1,000).
+    with pytest.raises(ValueError, match="Cochrane Handbook 6.4.1.2"):
+        effect("RR", 3, 1, 4, 500)
+    with pytest.raises(ValueError, match="more than 1,000 per 1,000"):
+        risk_per_1000("RR", 2.5, 600)
+    assert ratio_problem("RR", 2.5, 600) and ratio_problem("RR", 2, 500) is None
+    assert ratio_problem("OR", 2.5, 600) is None and ratio_problem("HR", 2.5, 600) is None
 
 
 @pytest.mark.parametrize(("rrr", "rr"), [(25, 0.75), (30, 0.7), (0, 1.0), (-20, 1.2), (99, 0.01), (12.5, 0.875)])

@@ -67,3 +67,13 @@ def test_baselines_on_separate_lines_are_separate_rows(make_app, tmp_path) -> No
     assert "Risk with Drug A: 150 per 1,000 (120 to 180)" in text
     assert "Low risk" in text and "High risk" in text and "20 per 1,000 High risk" not in text
     assert "invalid-option" not in warned
+
+
+def test_risk_ratio_too_large_for_the_baseline_warns_and_invents_nothing(make_app, tmp_path) -> None:
+    body = grade("Death", certainty="moderate", effect="large-harm", relative="RR 2.00 (1.50 to 2.50)",
+                 baseline_risk="600 per 1,000", downgrade="risk-of-bias -1 open label", **TRIALS)
+    text, warned = build(make_app, tmp_path, body)
+    assert "1,000 per 1,000" not in text.replace("more than 1,000 per 1,000", "")
+    assert "Not computed: RR 2.00 (1.50 to 2.50) cannot be applied to this risk" in text
+    line = next(w for w in warned.splitlines() if "Cochrane Handbook 6.4.1.2" in w)
+    assert line.endswith("[evidence.invalid-option]") and "odds ratio" in line and "600 per 1,000" in line

@@ -125,6 +125,8 @@ def risk_per_1000(measure: str, ratio: float, per_1000: float) -> float:
     kind = measure.strip().upper()
     if kind == "RR":
         risk = per_1000 * ratio
+        if risk > 1000:
+            raise ValueError(ratio_problem(kind, ratio, per_1000))
     elif kind == "OR":
         risk = 1000 * ratio * acr / (1 - acr + ratio * acr)
     elif kind == "HR":
@@ -132,6 +134,14 @@ def risk_per_1000(measure: str, ratio: float, per_1000: float) -> float:
     else:
         raise ValueError(f"unknown measure {measure!r}; expected one of {', '.join(MEASURES)}")
     return min(max(risk, 0.0), 1000.0)
+
+
+def ratio_problem(measure: str, highest: float, per_1000: float) -> str | None:
+    """Why a risk ratio cannot be applied to ``per_1000`` (the risk would pass 1,000 per 1,000), or None."""
+    if measure.strip().upper() != "RR" or per_1000 * highest <= 1000:
+        return None
+    return (f"a risk ratio of {highest:g} applied to {per_1000:,.4g} per 1,000 gives more than 1,000 per 1,000, "
+            "so it cannot be applied to so high a risk (Cochrane Handbook 6.4.1.2)")
 
 
 def absolute_effect(measure: str, estimate: float, low: float, high: float, baseline: Baseline) -> AbsoluteEffect:

@@ -200,6 +200,15 @@ class EvidenceGradeDirective(EvidenceDirective):
             fields["absolute"] = ""
         rows = []
         for baseline in baselines:
+            problem = absolute.ratio_problem(estimate.measure, max(estimate.value, estimate.high), baseline.per_1000)
+            if problem:
+                self.warn(f"{self.name}: :baseline-risk: {problem}; no absolute effect is shown for this baseline. "
+                          "Give an odds ratio, or drop the baseline and give the review's absolute effect in "
+                          ":absolute:", "invalid-option")
+                rows.append({"label": baseline.label, "comparator": f"{baseline.per_1000:,.4g} per 1,000",
+                             "intervention": "not computed",
+                             "difference": f"Not computed: {estimate.written} cannot be applied to this risk"})
+                continue
             effect = absolute.absolute_effect(estimate.measure, estimate.value, estimate.low, estimate.high, baseline)
             rows.append({"label": baseline.label, "comparator": f"{effect.baseline:,} per 1,000",
                          "intervention": absolute.describe_risk(effect),
