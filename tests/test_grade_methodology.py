@@ -61,3 +61,49 @@ def test_baseline_pieces_on_lines_keep_their_own_spacing() -> None:
     baselines, problems = parse_baseline("Low   risk:  20 per\t1,000\n  High risk: 200 per 1,000  ")
     assert problems == []
     assert [(b.label, b.per_1000) for b in baselines] == [("Low risk", 20.0), ("High risk", 200.0)]
+
+
+# --- reading :relative: ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "value", "low", "high", "unit"), [
+    ("MD 3.2 points lower (5.1 lower to 1.3 lower)", -3.2, -5.1, -1.3, "points"),
+    ("MD 0.5 higher (0.1 lower to 1.1 higher)", 0.5, -0.1, 1.1, ""),
+    ("SMD 0.3 SD lower (0.5 lower to 0.1 lower)", -0.3, -0.5, -0.1, ""),
+    ("MD 4 fewer days (6 fewer to 2 fewer)", -4, -6, -2, "days"),
+    ("MD \u22122,100 USD (\u22123,500 to \u2212700)", -2100, -3500, -700, "USD"),
+    ("MD 1,234 steps (1,010 to 1,458)", 1234, 1010, 1458, "steps"),
+    ("MD 12,500 USD (\u22121,000 to 26,000)", 12500, -1000, 26000, "USD"),
+    ("MD 1,234 (1,010, 1,458)", 1234, 1010, 1458, ""),
+    ("MD 150 (100,200)", 150, 100, 200, ""),
+    ("MD \u20133.2 (\u20135.1 to \u20131.3)", -3.2, -5.1, -1.3, ""),
+])
+def test_differences_as_reviews_write_them(text: str, value: float, low: float, high: float, unit: str) -> None:
+    estimate, problem = parse_estimate(text)
+    assert problem is None and estimate is not None
+    assert (estimate.value, estimate.low, estimate.high) == (pytest.approx(value), pytest.approx(low),
+                                                             pytest.approx(high))
+    assert estimate.unit == unit
+
+
+@pytest.mark.parametrize("text", ["RR 0.75 (0.60, 0.90)", "RR 0.75 (0.60,0.90)", "RR 0.75 (0.60;0.90)"])
+def test_a_comma_between_decimals_still_separates_the_bounds(text: str) -> None:
+    estimate = parse_estimate(text)[0]
+    assert (estimate.low, estimate.high) == (0.60, 0.90)
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("MD -3 lower (-5 to -1)", "both a sign and a word"),
+    ("MD 3 points better (1 to 5)", "give the sign"),
+    ("MD 3.2 lower (5.1 to 1.3)", "outside its confidence interval"),  # the bounds' signs are not guessed
+])
+def test_a_difference_whose_sign_cannot_be_read_is_rejected(text: str, says: str) -> None:
+    estimate, problem = parse_estimate(text)
+    assert estimate is None and says in problem
+
+
+@pytest.mark.parametrize("relative", ["RR 0.75", "RR 0.75 (0.60 to \u221e)", "RR 0.75 (95% CI not estimable)"])
+def test_no_readable_interval_no_derived_effect(relative: str) -> None:
+    found = _judge("Mortality", None, relative)
+    assert found.effect is None and found.increase is None and not found.derived
+    message = next(m for s, m in found.problems if s == "missing-option")
+    assert "no confidence interval that can be read" in message and "state :effect:" in message

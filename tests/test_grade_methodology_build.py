@@ -77,3 +77,29 @@ def test_risk_ratio_too_large_for_the_baseline_warns_and_invents_nothing(make_ap
     assert "Not computed: RR 2.00 (1.50 to 2.50) cannot be applied to this risk" in text
     line = next(w for w in warned.splitlines() if "Cochrane Handbook 6.4.1.2" in w)
     assert line.endswith("[evidence.invalid-option]") and "odds ratio" in line and "600 per 1,000" in line
+
+
+def test_point_estimate_without_an_interval_says_nothing_and_warns(make_app, tmp_path) -> None:
+    body = (grade("Mortality", certainty="moderate", relative="RR 0.75", downgrade="risk-of-bias -1 open label",
+                  **TRIALS)
+            + grade("Stroke", certainty="moderate", relative="RR 0.75 (0.60 to \u221e)",
+                    downgrade="risk-of-bias -1 open label", **TRIALS))
+    text, warned = build(make_app, tmp_path, body)
+    assert "reduces" not in text
+    assert warned.count("no confidence interval that can be read") == 2
+    assert subtypes(warned).count("missing-option") == 2
+
+
+def test_gradepro_words_and_thousands_give_the_real_numbers(make_app, tmp_path) -> None:
+    body = (grade("Pain", certainty="moderate", relative="MD 3.2 points lower (5.1 lower to 1.3 lower)",
+                  downgrade="risk-of-bias -1 open label", **TRIALS)
+            + grade("Costs", certainty="moderate", outcome_type="undesirable",
+                    relative="MD \u22122,100 USD (\u22123,500 to \u2212700)", downgrade="risk-of-bias -1 open label",
+                    **TRIALS)
+            + grade("Daily steps", certainty="moderate", outcome_type="desirable",
+                    relative="MD 1,234 steps (1,010 to 1,458)", downgrade="risk-of-bias -1 open label", **TRIALS))
+    text, warned = build(make_app, tmp_path, body)
+    assert "Drug A probably reduces Pain." in text and "increases Pain" not in text
+    assert "Drug A probably reduces Costs." in text
+    assert "Drug A probably increases Daily steps." in text
+    assert warned.strip() == ""

@@ -23,17 +23,43 @@ MEASURES = {
     "smd": "SMD", "standardised mean difference": "SMD", "standardized mean difference": "SMD",
 }
 RATIOS = ("RR", "OR", "HR")
-_NUMBER = r"[-+\u2212]?\d+(?:\.\d+)?"
+# "1,234" and "12,500.5" are one number; "0.60,0.90" and "100,200" (no other separator) are two.
+_DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
+_NUMBER = rf"[-+\u2212]?{_DIGITS}"
 _NAME_RE = re.compile(r"^\s*(%s)\b\s*[:=]?\s*" % "|".join(sorted(map(re.escape, MEASURES), key=len, reverse=True)),
                       re.IGNORECASE)
 _VALUE_RE = re.compile(rf"^({_NUMBER})\s*(%?)")
 _CI_RE = re.compile(
     rf"(?:95\s*%\s*CI\s*[:,]?\s*)?({_NUMBER})\s*%?\s*(?:to|\u2013|\u2014|,|;|-(?=\s*[-+\u2212]?\d))\s*({_NUMBER})\s*%?",
     re.IGNORECASE)
+# A dash that does not follow a number is a minus sign: "MD –3.2 (–5.1 to –1.3)" written with en dashes.
+_MINUS_RE = re.compile(r"(?<![\d%\s])(\s*)[\u2010-\u2014](?=\d)")
+# GRADEpro's words for the sign of a difference: "MD 3.2 points lower (5.1 lower to 1.3 lower)".
+_SIGN_WORDS = {"lower": -1, "less": -1, "fewer": -1, "smaller": -1, "shorter": -1, "reduction": -1,
+               "decrease": -1, "decreased": -1, "higher": 1, "more": 1, "greater": 1, "larger": 1, "longer": 1,
+               "increase": 1, "increased": 1}
+_WORDED_RE = re.compile(rf"({_NUMBER})(\s+(?:[^\W\d]\S*\s+){{0,2}}?)({'|'.join(_SIGN_WORDS)})\b", re.IGNORECASE)
+# Words that judge a difference rather than sign it: the sign cannot be read from them.
+_JUDGING_RE = re.compile(r"\b(?:better|worse|improve\w*|deteriorat\w*|benefit\w*|harm\w*)\b", re.IGNORECASE)
 
 
 def _number(text: str) -> float:
-    return float(text.replace("\u2212", "-"))
+    return float(text.replace("\u2212", "-").replace(",", ""))
+
+
+def _signed_words(text: str) -> tuple[str, str | None]:
+    """``3.2 points lower`` → ``-3.2 points``; a number with both a sign and a word is a problem."""
+    problem = None
+
+    def sign(match: re.Match[str]) -> str:
+        nonlocal problem
+        number, unit, word = match.group(1), match.group(2), match.group(3)
+        if number[0] in "-+\u2212":
+            problem = f"{number} {word} has both a sign and a word for it; write one of them"
+        negative = _SIGN_WORDS[word.lower()] < 0
+        return ("-" if negative else "") + number.lstrip("+") + unit.rstrip()
+
+    return _WORDED_RE.sub(sign, text), problem
 
 
 @dataclass(frozen=True)
@@ -85,7 +111,14 @@ def parse_estimate(text: str) -> tuple[Estimate | None, str | None]:
         return None, (f"{written!r} does not start with a measure (RR, OR, HR, RRR, MD or SMD), "
                       "as in 'RR 0.96 (0.65 to 1.41)'")
     measure = MEASURES[name.group(1).lower()]
-    rest = written[name.end():]
+    rest = _MINUS_RE.sub(r"\1-", written[name.end():])
+    if measure in ("MD", "SMD"):
+        rest, problem = _signed_words(rest)
+        if problem:
+            return None, f"{written!r}: {problem}"
+        if _JUDGING_RE.search(rest):
+            return None, (f"{written!r}: 'better' or 'worse' says whether a difference helps, not whether the "
+                          f"outcome goes up or down; give the sign, as in '{measure} -3.2 (-5.1 to -1.3)'")
     value_match = _VALUE_RE.match(rest)
     if not value_match:
         return None, f"{written!r} has no number after {measure}"

@@ -70,6 +70,12 @@ def _precise_null(estimate: Estimate) -> bool:
 
 def _derive(estimate: Estimate, outcome_type: str | None, j: Judgement) -> None:
     """Set the effect from the estimate when the author gave none."""
+    if estimate.crosses_null is None:
+        j.problems.append(("missing-option", f"no :effect: given and :relative: {estimate.written} has no "
+                                             "confidence interval that can be read (two finite bounds), so whether "
+                                             "it includes no effect is unknown and no effect is read from it; give "
+                                             "the 95% CI, as in 'RR 0.75 (0.60 to 0.90)', or state :effect:"))
+        return
     if estimate.near_null:
         j.effect, j.increase, j.derived = "little-or-no", None, True
         return
