@@ -107,3 +107,40 @@ def test_no_readable_interval_no_derived_effect(relative: str) -> None:
     assert found.effect is None and found.increase is None and not found.derived
     message = next(m for s, m in found.problems if s == "missing-option")
     assert "no confidence interval that can be read" in message and "state :effect:" in message
+
+
+# --- derived and stated effects: one rule ------------------------------------------------------
+
+@pytest.mark.parametrize("relative", ["RR 0.88 (0.80 to 0.97)", "SMD -0.15 (-0.19 to -0.11)",
+                                      "OR 1.15 (1.05 to 1.24)"])
+def test_an_effect_within_the_limits_is_derived_as_little_or_no(relative: str) -> None:
+    derived = _judge("Mortality", None, relative, certainty=Certainty.HIGH)
+    assert derived.effect == "little-or-no" and derived.derived
+    stated = _judge("Mortality", "harm" if "1.15" in relative else "benefit", relative, certainty=Certainty.HIGH)
+    assert [m for s, m in stated.problems if s == "grade-direction" and "no appreciable effect" in m]
+    quiet = _judge("Mortality", "little-or-no", relative, certainty=Certainty.HIGH)
+    assert not [p for p in quiet.problems if p[0] == "grade-direction"]
+
+
+def test_no_derived_effect_is_one_a_stated_effect_could_not_be() -> None:
+    from sphinxext_evidence.grade.judgement import size_problem
+
+    values = (0.3, 0.6, 0.74, 0.8, 0.88, 0.92, 1.0, 1.05, 1.2, 1.3, 2.0)
+    for point in values:
+        for low in (v for v in values if v <= point):
+            for high in (v for v in values if v >= point):
+                relative = f"RR {point} ({low} to {high})"
+                found = _judge("Mortality", None, relative, certainty=Certainty.HIGH, ratings="imprecision -1 w")
+                if found.effect:
+                    assert size_problem(parse_estimate(relative)[0], found.effect, "Mortality") is None, relative
+
+
+def test_little_or_no_for_an_appreciable_point_estimate_warns() -> None:
+    found = _judge("Mortality", "little-or-no", "RR 0.70 (0.45 to 1.09)", ratings="imprecision -1 wide")
+    message = next(m for s, m in found.problems if s == "grade-direction")
+    assert found.contradicted and "point estimate" in message and "small-benefit" in message
+    assert "not even your :statement:" in message
+    smd = _judge("Pain", "little-or-no", "SMD -0.35 (-0.80 to 0.10)", ratings="imprecision -1 wide")
+    assert smd.contradicted
+    for quiet in ("RR 0.85 (0.60 to 1.20)", "RR 0.96 (0.65 to 1.41)", "RR 1.20 (0.90 to 1.60)"):
+        assert not _judge("Mortality", "little-or-no", quiet, ratings="imprecision -1 wide").contradicted, quiet

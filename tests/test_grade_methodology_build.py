@@ -103,3 +103,26 @@ def test_gradepro_words_and_thousands_give_the_real_numbers(make_app, tmp_path) 
     assert "Drug A probably reduces Costs." in text
     assert "Drug A probably increases Daily steps." in text
     assert warned.strip() == ""
+
+
+def test_derived_and_stated_effects_meet_the_same_limits(make_app, tmp_path) -> None:
+    body = (grade("Mortality", certainty="high", relative="RR 0.88 (0.80 to 0.97)", **TRIALS)
+            + grade("Pain score", certainty="high", outcome_type="undesirable",
+                    relative="SMD -0.15 (-0.19 to -0.11)", **TRIALS)
+            + grade("Stroke", certainty="moderate", effect="little-or-no", relative="RR 0.70 (0.45 to 1.09)",
+                    downgrade="imprecision -1 wide interval", **TRIALS))
+    text, warned = build(make_app, tmp_path, body)
+    assert "Drug A results in little to no difference in Mortality." in text
+    assert "Drug A results in little to no difference in Pain score." in text
+    assert "Drug A reduces" not in text
+    assert "little to no difference in Stroke" not in text
+    stroke = [w for w in warned.splitlines() if "'Stroke'" in w]
+    assert len(stroke) == 1 and stroke[0].endswith("[evidence.grade-direction]") and "point estimate" in stroke[0]
+
+
+def test_a_contradicted_statement_is_hidden_as_the_warning_says(make_app, tmp_path) -> None:
+    body = grade("Deaths", certainty="high", effect="harm", relative="RR 0.60 (0.50 to 0.70)",
+                 statement="Drug A increases deaths.", **TRIALS)
+    text, warned = build(make_app, tmp_path, body)
+    assert "Drug A increases deaths." not in text and "author's wording" not in text
+    assert "not even your :statement:" in warned

@@ -108,7 +108,7 @@ class EvidenceGradeDirective(EvidenceDirective):
         sentence = "" if judgement.contradicted else plain_language(
             certainty, judgement.effect or judgement.sentence_effect, fields["intervention"], outcome,
             judgement.outcome_type, judgement.increase)
-        if opts.get("statement"):
+        if opts.get("statement") and not judgement.contradicted:
             sentence = opts["statement"]
         anchor = f"evidence-grade-{slug(self.env.docname, 'index')}-{self.env.new_serialno('evidence-grade') + 1}"
         risks = self._risks((self.options.get("baseline-risk") or "").strip(), estimate, fields)
@@ -122,7 +122,7 @@ class EvidenceGradeDirective(EvidenceDirective):
             **fields,
             "ratings": [r.as_tuple() for r in ratings],
             "sentence": sentence,
-            "author_statement": bool(opts.get("statement")),
+            "author_statement": bool(opts.get("statement")) and not judgement.contradicted,
             "risks": risks,
             "importance": importance or "",
             "anchor": anchor,

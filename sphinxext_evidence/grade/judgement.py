@@ -19,6 +19,8 @@ from sphinxext_evidence.grade.statements import is_time_to_event, outcome_type_o
 # for ratios, 0.2 for a standardised mean difference.
 APPRECIABLE_RATIO = (0.75, 1.25)
 APPRECIABLE_SMD = 0.2
+# Said by every warning about an effect the numbers contradict.
+HIDDEN = " (no plain-language sentence is shown, not even your :statement:, until they agree)"
 
 
 @dataclass
@@ -68,6 +70,30 @@ def _precise_null(estimate: Estimate) -> bool:
     return estimate.measure == "SMD" and -APPRECIABLE_SMD <= estimate.low and estimate.high <= APPRECIABLE_SMD
 
 
+def _appreciable_point(estimate: Estimate) -> bool:
+    """True when the point estimate itself is beyond GRADE's default limits (ratio 0.75–1.25, SMD ±0.2)."""
+    if estimate.is_ratio:
+        return not APPRECIABLE_RATIO[0] < estimate.value < APPRECIABLE_RATIO[1]
+    return estimate.measure == "SMD" and abs(estimate.value) >= APPRECIABLE_SMD
+
+
+def size_problem(estimate: Estimate, effect: str, outcome: str) -> str | None:
+    """Why the numbers rule out ``effect``'s size, or None; one rule for stated and derived effects alike."""
+    if effect == "little-or-no" and not (estimate.near_null or _precise_null(estimate)):
+        if estimate.crosses_null is False:
+            return (f":effect: little-or-no, but :relative: {estimate.written} is {_numbers_say(estimate, outcome)} "
+                    "whose confidence interval excludes no effect; state its direction and size")
+        if _appreciable_point(estimate):
+            return (f":effect: little-or-no, but the point estimate of :relative: {estimate.written} is "
+                    f"{_numbers_say(estimate, outcome)} beyond GRADE's limits of an appreciable effect; GRADE's "
+                    "wording follows the size of the point estimate, and the certainty carries the imprecision: "
+                    "state its direction and size (such as small-benefit or benefit)")
+    elif effect_benefits(effect) is not None and (estimate.direction == 0 or _precise_null(estimate)):
+        return (f":effect: {effect}, but :relative: {estimate.written} shows no appreciable effect; use "
+                ":effect: little-or-no or check the numbers")
+    return None
+
+
 def _derive(estimate: Estimate, outcome_type: str | None, j: Judgement) -> None:
     """Set the effect from the estimate when the author gave none."""
     if estimate.crosses_null is None:
@@ -76,7 +102,7 @@ def _derive(estimate: Estimate, outcome_type: str | None, j: Judgement) -> None:
                                              "it includes no effect is unknown and no effect is read from it; give "
                                              "the 95% CI, as in 'RR 0.75 (0.60 to 0.90)', or state :effect:"))
         return
-    if estimate.near_null:
+    if estimate.near_null or _precise_null(estimate):
         j.effect, j.increase, j.derived = "little-or-no", None, True
         return
     if estimate.crosses_null:
@@ -112,8 +138,7 @@ def judge(outcome: str, certainty: Certainty, effect: str | None, outcome_type: 
             j.problems.append(("grade-direction", f":effect: {effect} means {_direction_words(j.increase)} in "
                                                   f"{outcome} with {x}, but :relative: {estimate.written} is "
                                                   f"{_numbers_say(estimate, outcome)}; fix :effect: or "
-                                                  ":outcome-type: (no plain-language sentence is shown until they "
-                                                  "agree)"))
+                                                  ":outcome-type:" + HIDDEN))
         elif benefit is not None and polarity is None and direction:
             j.increase = direction > 0  # the numbers say which way, whatever the polarity
         _size(estimate, effect, j)
@@ -133,15 +158,10 @@ def _size(estimate: Estimate, effect: str | None, j: Judgement) -> None:
     """A stated effect whose size the numbers rule out: none where they show one, or one where they show none."""
     if effect is None or j.contradicted:
         return
-    if effect == "little-or-no" and estimate.crosses_null is False and not estimate.near_null:
+    problem = size_problem(estimate, effect, j.outcome)
+    if problem:
         j.contradicted = True
-        j.problems.append(("grade-direction", f":effect: little-or-no, but :relative: {estimate.written} is "
-                                              f"{_numbers_say(estimate, j.outcome)} whose confidence interval "
-                                              "excludes no effect; state its direction and size"))
-    elif effect_benefits(effect) is not None and (estimate.direction == 0 or _precise_null(estimate)):
-        j.contradicted = True
-        j.problems.append(("grade-direction", f":effect: {effect}, but :relative: {estimate.written} shows no "
-                                              "appreciable effect; use :effect: little-or-no or check the numbers"))
+        j.problems.append(("grade-direction", problem + HIDDEN))
 
 
 def _imprecision(estimate: Estimate, effect: str | None, ratings: list[Rating], j: Judgement) -> None:
