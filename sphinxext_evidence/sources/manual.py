@@ -26,7 +26,9 @@ from sphinxext_evidence.dates import today
 from sphinxext_evidence.identifiers import WORK, make_key
 from sphinxext_evidence.records.model import TITLE_TAGS, Article
 from sphinxext_evidence.records.schema import kind as kind_of
+from sphinxext_evidence.sources import manual_yaml
 from sphinxext_evidence.sources.base import FetchResult, Source
+from sphinxext_evidence.sources.manual_yaml import Mapping
 from sphinxext_evidence.text import clean_text, safe_url
 
 SECTION = "manual"
@@ -53,6 +55,9 @@ TEXTS = frozenset(
 _UPPER = {name.lower(): name for name in ("URL", "ISBN", "ISSN", "PMCID", "DOI", "PMID")}
 _NAME_PARTS = frozenset("family given dropping-particle non-dropping-particle suffix literal".split())
 _DATE_TEXT = re.compile(r"([0-9]{4})(?:-([0-9]{2}))?(?:-([0-9]{2}))?")
+# A YAML timestamp's time of day (kept as text: see manual_yaml), read only to check it and then dropped.
+_TIME = re.compile(r"(?:[Tt]|[ \t]+)([0-9]{1,2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]*)?"
+                   r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::?[0-9]{2})?))?")
 _TAGS = re.compile(rf"&lt;(/?)({'|'.join(TITLE_TAGS)})&gt;")
 TYPE_HINT = "such as report, webpage, book, chapter, document, legislation"
 
@@ -79,47 +84,11 @@ class Declared:
     problems: list[Problem] = field(default_factory=list)
 
 
-class _Mapping(dict):  # type: ignore[type-arg]
-    """A YAML mapping that knows its line and the line of each key."""
-
-    line = 0
-    key_lines: dict[str, int]
-
-
-class _Sequence(list):  # type: ignore[type-arg]
-    """A YAML sequence that knows the line of each item."""
-
-    lines: list[int]
-
-
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, keeping lines for messages."""
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Any:
-    data = _Mapping()
-    data.line = node.start_mark.line + 1
-    data.key_lines = {str(key.value): key.start_mark.line + 1 for key, _ in node.value}
-    yield data
-    data.update(loader.construct_mapping(node))
-
-
-def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> Any:
-    data = _Sequence()
-    data.lines = [item.start_mark.line + 1 for item in node.value]
-    yield data
-    data.extend(loader.construct_sequence(node))
-
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
-
-
 def read(path: Path) -> Declared:
     """Read and check the file at ``path``; nothing is logged (see :func:`load`)."""
     found = Declared()
     try:
-        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_Loader)
+        root = manual_yaml.compose(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError) as exc:
         found.problems.append(Problem(f"cannot read {path.name}: {exc}; no manual records are read", 1))
         return found
@@ -129,33 +98,46 @@ def read(path: Path) -> Declared:
         found.problems.append(Problem(f"{path.name} is not valid YAML ({what}); no manual records are read",
                                       mark.line + 1 if mark is not None else 1))
         return found
-    if data is None:
+    if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == "tag:yaml.org,2002:null"):
         return found
-    if isinstance(data, _Mapping):  # ``id: {fields}`` instead of a list of items with an id each
-        items = [_with_id(value, key, data) for key, value in data.items()]
-        lines = [data.key_lines.get(str(key), 1) for key in data]
-    elif isinstance(data, _Sequence):
-        items, lines = data, data.lines
-    else:
-        found.problems.append(Problem(f"{path.name} holds {kind_of(data)}, not a list of entries (each a "
+    if not isinstance(root, (yaml.SequenceNode, yaml.MappingNode)):
+        found.problems.append(Problem(f"{path.name} holds {_kind(root)}, not a list of entries (each a "
                                       "mapping of CSL fields with an id); no manual records are read", 1))
         return found
-    for number, (item, line) in enumerate(zip(items, lines), start=1):
-        _entry(item, number, line, found)
+    for number, entry in enumerate(manual_yaml.entries(root), start=1):
+        try:
+            item = manual_yaml.construct(entry.node)
+            if entry.key is not None:  # ``id: {fields}`` instead of a list of items with an id each
+                item = _with_id(item, manual_yaml.construct(entry.key), entry.line)
+        except manual_yaml.Unreadable as exc:
+            ident = manual_yaml.entry_id(entry.node) or (str(entry.key.value)[:100] if entry.key else "")
+            name = f"entry {ident!r}" if ident else f"entry {number}"
+            field = f"'{exc.field}' " if exc.field else ""
+            found.problems.append(Problem(f"{name}: {field}cannot be read ({exc}); the entry is ignored",
+                                          exc.line))
+            continue
+        _entry(item, number, entry.line, found)
     return found
 
 
-def _with_id(value: Any, key: Any, parent: _Mapping) -> Any:
-    if not isinstance(value, _Mapping) or "id" in value:
+def _kind(node: yaml.Node) -> str:
+    try:
+        return kind_of(manual_yaml.construct(node))
+    except manual_yaml.Unreadable:
+        return "a value that cannot be read"
+
+
+def _with_id(value: Any, key: Any, line: int) -> Any:
+    if not isinstance(value, Mapping) or "id" in value:
         return value
     value["id"] = key
-    value.key_lines.setdefault("id", parent.key_lines.get(str(key), value.line))
+    value.key_lines.setdefault("id", line)
     return value
 
 
 def _entry(item: Any, number: int, line: int, found: Declared) -> None:
     """Check entry ``number`` (at ``line``); add its record to ``found`` when it can be used."""
-    if not isinstance(item, _Mapping):
+    if not isinstance(item, Mapping):
         found.problems.append(Problem(f"entry {number} is {kind_of(item)}, not a mapping of CSL fields; it is "
                                       "ignored", line))
         return
@@ -257,7 +239,10 @@ def _date(value: Any) -> dict[str, Any] | None:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if isinstance(value, str):
-        match = _DATE_TEXT.fullmatch(value.strip())
+        match = _DATE_TEXT.match(value.strip())
+        clock = _TIME.fullmatch(value.strip(), match.end()) if match and match.group(3) else None
+        if match and match.end() < len(value.strip()) and not (clock and _real_time(clock)):
+            match = None
         parts = [int(p) for p in match.groups() if p] if match else []
         return {"date-parts": [parts]} if parts and _real(parts) else None
     if isinstance(value, dict) and isinstance(value.get("date-parts"), list):
@@ -275,6 +260,11 @@ def _real(parts: list[int]) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _real_time(clock: re.Match[str]) -> bool:
+    hour, minute, second = (int(x) for x in clock.groups())
+    return hour < 24 and minute < 60 and second < 61
 
 
 def file_path(confdir: str | Path, setting: Any) -> Path | None:
