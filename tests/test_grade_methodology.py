@@ -144,3 +144,23 @@ def test_little_or_no_for_an_appreciable_point_estimate_warns() -> None:
     assert smd.contradicted
     for quiet in ("RR 0.85 (0.60 to 1.20)", "RR 0.96 (0.65 to 1.41)", "RR 1.20 (0.90 to 1.60)"):
         assert not _judge("Mortality", "little-or-no", quiet, ratings="imprecision -1 wide").contradicted, quiet
+
+
+# --- design ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("studies", ["4 quasi-RCTs", "3 non-RCTs", "5 non randomised studies",
+                                     "5 non\u2011randomised studies", "2 non\u2013randomized trials",
+                                     "2 non\u2010randomised studies", "1 pseudo-randomised trial", "3 NRSI",
+                                     "2 cross-sectional studies", "4 single-arm trials"])
+def test_non_randomised_spellings(studies: str) -> None:
+    from sphinxext_evidence.grade.rules import NON_RANDOMISED, infer_design, parse_design
+
+    assert infer_design(studies) == NON_RANDOMISED
+    assert parse_design(studies.split(" ", 1)[1].rsplit(" ", 1)[0]) == NON_RANDOMISED
+
+
+def test_randomised_spellings_stay_randomised() -> None:
+    from sphinxext_evidence.grade.rules import MIXED, RANDOMISED, infer_design
+
+    assert infer_design("6 RCTs") == RANDOMISED and infer_design("3 randomised trials") == RANDOMISED
+    assert infer_design("3 RCTs and 2 quasi-RCTs") == MIXED

@@ -126,3 +126,12 @@ def test_a_contradicted_statement_is_hidden_as_the_warning_says(make_app, tmp_pa
     text, warned = build(make_app, tmp_path, body)
     assert "Drug A increases deaths." not in text and "author's wording" not in text
     assert "not even your :statement:" in warned
+
+
+def test_non_randomised_spellings_start_low(make_app, tmp_path) -> None:
+    body = "".join(grade(f"Death {n}", certainty="high", effect="little-or-no", intervention="Drug A", studies=studies)
+                   for n, studies in enumerate(["4 quasi-RCTs", "3 non-RCTs", "5 non randomised studies",
+                                                "5 non\u2011randomised studies"]))
+    _, warned = build(make_app, tmp_path, body)
+    assert subtypes(warned) == ["grade-inconsistent"] * 4
+    assert warned.count("non-randomised evidence starts at low and no upgrade is given") == 4

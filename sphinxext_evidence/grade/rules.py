@@ -173,9 +173,16 @@ _DESIGN_ALIASES = {
 }
 # Quasi-randomised trials (allocation by date of birth, alternation) are non-randomised studies.
 _NON_RANDOMISED_RE = re.compile(
-    r"quasi[- ]?randomi[sz]ed|non-?randomi[sz]ed|observational|cohort|case[- ]control|\bNRS\b|"
-    r"interrupted time[- ]series|\bITS\b|before[- ]and[- ]after|controlled before|case series|registry", re.I)
+    r"(?:quasi|pseudo|non|not)[- ]?(?:randomi[sz]ed|RCTs?\b)|observational|cohort|case[- ]control|\bNRSI?\b|"
+    r"interrupted time[- ]series|\bITS\b|before[- ]and[- ]after|controlled before|case series|registry|"
+    r"quasi[- ]experimental|cross[- ]sectional|single[- ]arm|uncontrolled", re.I)
 _RANDOMISED_RE = re.compile(r"\bRCTs?\b|randomi[sz]ed", re.I)
+# Every dash and hyphen (U+2010 to U+2015, minus, soft hyphen) counts as "-": "non‑randomised" with U+2011.
+_DASHES_RE = re.compile("[\u2010-\u2015\u2212\u00ad]")
+
+
+def _plain_dashes(text: str) -> str:
+    return _DASHES_RE.sub("-", text or "")
 
 
 def parse_design(text: str) -> str | None:
@@ -184,17 +191,21 @@ def parse_design(text: str) -> str | None:
     ROBINS-I named anywhere in the value marks non-randomised evidence whose risk
     of bias was assessed with ROBINS-I, which starts at high certainty.
     """
+    text = _plain_dashes(text)
     if re.search(r"robins[- ]?i\b", text, re.I):
         return ROBINS_I
     value = _norm(re.sub(r"\(.*?\)", "", text))
+    if _NON_RANDOMISED_RE.fullmatch(value.replace("-", " ")) or _NON_RANDOMISED_RE.fullmatch(value):
+        return NON_RANDOMISED
     value = _DESIGN_ALIASES.get(value, value)
     return value if value in DESIGNS else None
 
 
 def infer_design(studies: str) -> str | None:
     """Read the design from ``:studies:`` ("6 RCTs" → randomised); ``mixed`` for both kinds; None when unclear."""
-    non_randomised = bool(_NON_RANDOMISED_RE.search(studies or ""))
-    randomised = bool(_RANDOMISED_RE.search(_NON_RANDOMISED_RE.sub(" ", studies or "")))
+    studies = _plain_dashes(studies)
+    non_randomised = bool(_NON_RANDOMISED_RE.search(studies))
+    randomised = bool(_RANDOMISED_RE.search(_NON_RANDOMISED_RE.sub(" ", studies)))
     if randomised and non_randomised:
         return MIXED
     return RANDOMISED if randomised else NON_RANDOMISED if non_randomised else None
