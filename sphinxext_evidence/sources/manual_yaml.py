@@ -108,10 +108,10 @@ def _cut_deep(text: str) -> str:
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth == MAX_DEPTH + 1:
-                start = event.start_mark.index
+                start = event.start_mark.index if event.start_mark else 0
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             if depth == MAX_DEPTH + 1:
-                spans.append((start, event.end_mark.index))
+                spans.append((start, event.end_mark.index if event.end_mark else len(text)))
             depth -= 1
     for begin, end in reversed(spans):
         text = f"{text[:begin]}{_TOO_DEEP_TAG} ''{text[end:]}"
