@@ -164,3 +164,23 @@ def test_randomised_spellings_stay_randomised() -> None:
 
     assert infer_design("6 RCTs") == RANDOMISED and infer_design("3 randomised trials") == RANDOMISED
     assert infer_design("3 RCTs and 2 quasi-RCTs") == MIXED
+
+
+# --- levels ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("imprecision -1.5 wide CI", "level -1.5;"), ("imprecision 1.0 wide CI", "level 1.0;"),
+    ("imprecision -2,5 wide CI", "level -2,5;"), ("imprecision extremely serious wide CI", "'extremely serious'"),
+    ("imprecision not serious", "leave the entry out"), ("imprecision three few events", "'three'"),
+])
+def test_a_level_grade_does_not_have_is_not_counted(text: str, shown: str) -> None:
+    parsed = parse_ratings(text, "downgrade")
+    assert parsed.ratings == []
+    assert len(parsed.problems) == 1 and shown in parsed.problems[0] and "not counted" in parsed.problems[0]
+
+
+def test_grade_levels_still_read() -> None:
+    read = [(r.levels, r.reason) for r in parse_ratings(
+        "imprecision very serious wide; risk-of-bias serious: open; inconsistency (-2) I2 80%; "
+        "indirectness -1. older adults; publication-bias funnel asymmetry", "downgrade").ratings]
+    assert read == [(-2, "wide"), (-1, "open"), (-2, "I2 80%"), (-1, "older adults"), (-1, "funnel asymmetry")]

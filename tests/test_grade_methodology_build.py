@@ -135,3 +135,12 @@ def test_non_randomised_spellings_start_low(make_app, tmp_path) -> None:
     _, warned = build(make_app, tmp_path, body)
     assert subtypes(warned) == ["grade-inconsistent"] * 4
     assert warned.count("non-randomised evidence starts at low and no upgrade is given") == 4
+
+
+def test_fractional_and_unknown_levels_warn_and_leave_no_footnote(make_app, tmp_path) -> None:
+    body = grade("Death", certainty="moderate", effect="little-or-no", intervention="Drug A", studies="6 RCTs",
+                 downgrade="imprecision -1.5 wide CI\nrisk-of-bias extremely serious open label")
+    text, warned = build(make_app, tmp_path, body)
+    assert "5 wide CI" not in text and "Downgraded" not in text
+    assert subtypes(warned).count("invalid-option") == 2 and "level -1.5;" in warned
+    assert "'extremely serious'" in warned

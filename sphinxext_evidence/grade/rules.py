@@ -45,7 +45,10 @@ _DOMAIN_ALIASES = {
 _LEVEL_WORDS = {"serious": 1, "very-serious": 2, "one": 1, "two": 2}
 # "word -1", "word: +2" at the start of a line: an entry, even with a misspelt reason.
 _ENTRY_RE = re.compile(r"^[A-Za-z][\w-]*\s*:?\s*[-+\u2212]\d\b")
-_LEVEL_RE = re.compile(r"^\(?\s*([-+\u2212\u2013]?)\s*(\d+)\s*\)?(?=$|[\s:,.)\u2014-])")
+_LEVEL_RE = re.compile(r"^\(?\s*([-+\u2212\u2013]?)\s*(\d+(?:[.,]\d+)?)\s*\)?(?=$|[\s:,.)\u2014-])")
+# "serious", "very serious" and anything else said of "serious" ("extremely serious", "not serious"), or a count.
+_LEVEL_WORD_RE = re.compile(r"^\(?((?:[a-z]+[\s-]+)?serious|one|two|three|four|zero|none)\)?(?=$|[\s:,.\u2014-])",
+                            re.I)
 
 
 @dataclass(frozen=True)
@@ -133,23 +136,27 @@ def parse_ratings(text: str, kind: str) -> RatingParse:
             continue
         rest = rest.strip().lstrip(":,").strip()
         levels = 1
-        level_word = re.match(r"^\(?(very[\s-]serious|serious|one|two)\)?(?=$|[\s:,.\u2014-])", rest, re.I)
+        level_word = _LEVEL_WORD_RE.match(rest)
         match = _LEVEL_RE.match(rest)
+        written = match.group(1) + match.group(2) if match else level_word.group(1) if level_word else ""
         if match:
             if match.group(1) and (match.group(1) == "+") != (sign > 0):
-                out.problems.append(f"{kind} {domain!r} has level {match.group(1)}{match.group(2)}; "
+                out.problems.append(f"{kind} {domain!r} has level {written}; "
                                     f"a {kind} is written {'+' if sign > 0 else '-'}1 or "
                                     f"{'+' if sign > 0 else '-'}2")
-            levels = int(match.group(2))
+            levels = int(match.group(2)) if match.group(2).isdigit() else 0
             rest = rest[match.end():]
-            if levels not in (1, 2):
-                out.problems.append(f"{kind} {domain!r} has level {match.group(1)}{levels}; GRADE moves one or two "
-                                    f"levels per reason ({'+' if sign > 0 else '-'}1 or {'+' if sign > 0 else '-'}2), "
-                                    f"so this {kind} is not counted")
-                continue
         elif level_word:
-            levels = _LEVEL_WORDS[_norm(level_word.group(1))]
+            levels = _LEVEL_WORDS.get(_norm(level_word.group(1)), 0)
             rest = rest[level_word.end():]
+        if levels not in (1, 2):
+            shown = written if match else repr(written)
+            hint = "; 'not serious' means no downgrade, so leave the entry out" if _norm(written) == "not-serious" \
+                else ""
+            out.problems.append(f"{kind} {domain!r} has level {shown}; GRADE moves one or two levels per reason "
+                                f"({'+' if sign > 0 else '-'}1 or {'+' if sign > 0 else '-'}2, 'serious' or "
+                                f"'very serious'), so this {kind} is not counted{hint}")
+            continue
         rest = re.sub(r"^[\s:,.\u2014\u2013-]+", "", rest).strip()
         if kind == "upgrade" and levels == 2 and domain != "large-effect":
             out.problems.append(f"upgrade {domain!r} is one level at most (+1); only large-effect may be +2")
