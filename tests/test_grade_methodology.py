@@ -184,3 +184,14 @@ def test_grade_levels_still_read() -> None:
         "imprecision very serious wide; risk-of-bias serious: open; inconsistency (-2) I2 80%; "
         "indirectness -1. older adults; publication-bias funnel asymmetry", "downgrade").ratings]
     assert read == [(-2, "wide"), (-1, "open"), (-2, "I2 80%"), (-1, "older adults"), (-1, "funnel asymmetry")]
+
+
+# --- summary-of-findings footnotes -------------------------------------------------------------
+
+def test_footnote_marks_never_repeat() -> None:
+    from sphinxext_evidence.grade.sof import note_mark
+
+    marks = [note_mark(i) for i in range(800)]
+    assert len(set(marks)) == 800
+    assert marks[:3] == ["a", "b", "c"] and marks[25:29] == ["z", "aa", "ab", "ac"] and marks[51:53] == ["az", "ba"]
+    assert marks[701:703] == ["zz", "aaa"]

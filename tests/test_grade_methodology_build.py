@@ -144,3 +144,22 @@ def test_fractional_and_unknown_levels_warn_and_leave_no_footnote(make_app, tmp_
     assert "5 wide CI" not in text and "Downgraded" not in text
     assert subtypes(warned).count("invalid-option") == 2 and "level -1.5;" in warned
     assert "'extremely serious'" in warned
+
+
+def test_twenty_eight_footnotes_have_unique_marks_and_ids(make_app, tmp_path) -> None:
+    rows = "".join(grade(f"Outcome {n}", certainty="moderate", effect="little-or-no", studies="6 RCTs",
+                         outcome_type="desirable", downgrade=f"imprecision -1 reason number {n}") for n in range(28))
+    body = (".. certainty-table:: Drug A compared with placebo\n   :intervention: Drug A\n   :comparison: placebo\n\n"
+            + "\n".join("   " + line if line else "" for line in rows.splitlines()) + "\n")
+    (tmp_path / "conf.py").write_text('extensions = ["sphinxext_evidence"]\nevidence_offline = True\n',
+                                      encoding="utf-8")
+    (tmp_path / "index.rst").write_text("Grades\n======\n\n" + body, encoding="utf-8")
+    app = make_app("html", srcdir=tmp_path, freshenv=True)
+    app.build()
+    html = read(app, "index.html")
+    ids = re.findall(r'id="([^"]*-sof-note-[a-z]+)"', html)
+    assert len(ids) == 28 and len(set(ids)) == 28
+    assert ids[-2].endswith("-note-aa") and ids[-1].endswith("-note-ab")
+    marks = [re.sub(r"<[^>]+>", "", m) for m in re.findall(r'<sup class="evidence-sof-mark">(.*?)</sup>', html, re.S)]
+    assert marks[25:] == ["z", "aa", "ab"]
+    assert all(f'href="#{note}"' in html for note in ids)

@@ -22,6 +22,16 @@ TABLE_CLASSES = ["evidence-table", "longtable", "colwidths-given"]
 IMPORTANCE_LABELS = {"critical": "Critical", "important": "Important", "not-important": "Not important"}
 
 
+def note_mark(index: int) -> str:
+    """The footnote mark for the ``index``-th note (from 0): a … z, then aa, ab … az, ba …, never repeating."""
+    mark = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        mark = string.ascii_lowercase[rest] + mark
+    return mark
+
+
 def para(text: str, classes: list[str] | None = None) -> nodes.paragraph:
     """A paragraph of plain ``text``."""
     return nodes.paragraph(text, text, classes=classes or [])
@@ -95,7 +105,7 @@ def render_certainty_table(node: certainty_table, ctx: PageContext) -> list[node
             if rating.footnote not in footnotes:
                 footnotes.append(rating.footnote)
         # Marks in reading order (a, b, c), whatever order the reasons were written in.
-        letters = sorted({string.ascii_lowercase[footnotes.index(r.footnote) % 26] for r in ratings(data)})
+        letters = [note_mark(i) for i in sorted({footnotes.index(r.footnote) for r in ratings(data)})]
         if letters:
             sup = nodes.superscript(classes=["evidence-sof-mark"])
             for i, letter in enumerate(letters):
@@ -124,7 +134,7 @@ def render_certainty_table(node: certainty_table, ctx: PageContext) -> list[node
         # Lettered paragraphs rather than a loweralpha list: the text builder numbers every list 1, 2, 3.
         notes = nodes.container(classes=["evidence-sof-footnotes"])
         for i, text in enumerate(footnotes):
-            letter = string.ascii_lowercase[i % 26]
+            letter = note_mark(i)
             note = nodes.paragraph(ids=[f"{anchor_base}-note-{letter}"])
             note += nodes.inline(letter, letter, classes=["evidence-sof-note-letter"])
             note += nodes.Text(f". {text}")
