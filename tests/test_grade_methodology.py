@@ -195,3 +195,28 @@ def test_footnote_marks_never_repeat() -> None:
     assert len(set(marks)) == 800
     assert marks[:3] == ["a", "b", "c"] and marks[25:29] == ["z", "aa", "ab", "ac"] and marks[51:53] == ["az", "ba"]
     assert marks[701:703] == ["zz", "aaa"]
+
+
+# --- rare baselines ----------------------------------------------------------------------------
+
+def test_rare_baselines_are_counted_per_10000_or_more() -> None:
+    from sphinxext_evidence.grade.absolute import Baseline, absolute_effect, describe_difference, describe_risk
+
+    rare = absolute_effect("RR", 0.75, 0.60, 0.90, Baseline(1))
+    assert rare.per == 10_000 and rare.baseline == 10
+    assert describe_risk(rare) == "8 per 10,000 (6 to 9)"
+    assert describe_difference(rare) == "3 fewer per 10,000 (4 fewer to 1 fewer)"
+    flat = absolute_effect("RR", 1.00, 0.98, 1.02, Baseline(2.5))
+    assert describe_difference(flat) == "0 more per 10,000 (1 fewer to 1 more)"
+    rarer = absolute_effect("RR", 0.75, 0.60, 0.90, Baseline(0.05))
+    assert rarer.per == 100_000 and describe_difference(rarer) == "1 fewer per 100,000 (2 fewer to 1 fewer)"
+    common = absolute_effect("RR", 0.75, 0.60, 0.90, Baseline(200))
+    assert common.per == 1000 and describe_difference(common) == "50 fewer per 1,000 (80 fewer to 20 fewer)"
+
+
+def test_a_bound_that_rounds_to_zero_keeps_its_own_direction() -> None:
+    from sphinxext_evidence.grade.absolute import Baseline, absolute_effect, describe_difference
+
+    # 200 × 1.001 = 200.2: an increase that rounds to 0 is "0 more", though the estimate is a decrease.
+    assert describe_difference(absolute_effect("RR", 0.97, 0.9, 1.001, Baseline(200))) == (
+        "6 fewer per 1,000 (20 fewer to 0 more)")

@@ -163,3 +163,11 @@ def test_twenty_eight_footnotes_have_unique_marks_and_ids(make_app, tmp_path) ->
     marks = [re.sub(r"<[^>]+>", "", m) for m in re.findall(r'<sup class="evidence-sof-mark">(.*?)</sup>', html, re.S)]
     assert marks[25:] == ["z", "aa", "ab"]
     assert all(f'href="#{note}"' in html for note in ids)
+
+
+def test_rare_baseline_shows_per_10000(make_app, tmp_path) -> None:
+    body = grade("Death", certainty="moderate", relative="RR 0.75 (0.60 to 0.90)", baseline_risk="1 per 1,000",
+                 downgrade="risk-of-bias -1 open label", **TRIALS)
+    text, warned = build(make_app, tmp_path, body)
+    assert "3 fewer per 10,000 (4 fewer to 1 fewer)" in text
+    assert "0 fewer" not in text and "(1 to 1)" not in text

@@ -1,4 +1,4 @@
-"""Anticipated absolute effects per 1,000 for a GRADE summary-of-findings table.
+"""Anticipated absolute effects per 1,000 (or more, for rare events) for a GRADE summary-of-findings table.
 
 Pure logic (standard library only), following the Cochrane Handbook chapter 14 (section
 14.1.5) and GRADEpro: an assumed comparator risk (ACR) and a ratio measure with its
@@ -9,8 +9,9 @@ per 1,000 people.
 * OR: risk = OR × ACR / (1 − ACR + OR × ACR), through the comparator odds.
 * HR: risk = 1 − (1 − ACR) ** HR, with ACR the proportion with the event at the time point.
 
-Numbers are rounded half away from zero to whole numbers per 1,000; the difference and
-its interval come from the unrounded risks, so they can differ by one from the
+Numbers are rounded half away from zero to whole numbers per 1,000 (per 10,000 or
+100,000 when per 1,000 rounds the interval to one number); the difference and its
+interval come from the unrounded risks, so they can differ by one from the
 difference of the rounded risks, as in GRADEpro.
 """
 
@@ -46,6 +47,11 @@ class AbsoluteEffect:
     label: str = ""
     # Sign of the unrounded difference (-1, 0 or 1): says "0 fewer" from "0 more" when it rounds to 0.
     direction: int = 0
+    # The same for the interval's ends (0: no effect at all, worded like the estimate).
+    low_direction: int = 0
+    high_direction: int = 0
+    # People the numbers are counted per: 1,000, or 10,000 or 100,000 when per 1,000 rounds the interval away.
+    per: int = 1000
 
 
 # --- parsing the baseline risk ---------------------------------------------------------------
@@ -151,17 +157,33 @@ def absolute_effect(measure: str, estimate: float, low: float, high: float, base
         raise ValueError(f"a baseline risk must be above 0 and below 1,000 per 1,000, not {per_1000!r}")
     point, bound_a, bound_b = (risk_per_1000(measure, r, per_1000) for r in (estimate, low, high))
     risk_low, risk_high = sorted((bound_a, bound_b))
-    difference = point - per_1000
+    scale = 1
+    # GRADEpro counts rare events per 10,000 or 100,000: an interval per 1,000 that rounds to one number
+    # ("1 per 1,000 (1 to 1)", "0 fewer (0 fewer to 0 fewer)") hides the effect.
+    while scale < 100 and risk_low != risk_high and (
+            round_half_away(risk_low * scale) == round_half_away(risk_high * scale)
+            or round_half_away((risk_low - per_1000) * scale) == round_half_away((risk_high - per_1000) * scale)):
+        scale *= 10
+
+    def count(value: float) -> int:
+        return round_half_away(value * scale)
+
+    def sign(value: float) -> int:
+        return (value > 0) - (value < 0)
+
     return AbsoluteEffect(
-        baseline=round_half_away(per_1000),
-        risk=round_half_away(point),
-        risk_low=round_half_away(risk_low),
-        risk_high=round_half_away(risk_high),
-        difference=round_half_away(difference),
-        difference_low=round_half_away(risk_low - per_1000),
-        difference_high=round_half_away(risk_high - per_1000),
+        baseline=count(per_1000),
+        risk=count(point),
+        risk_low=count(risk_low),
+        risk_high=count(risk_high),
+        difference=count(point - per_1000),
+        difference_low=count(risk_low - per_1000),
+        difference_high=count(risk_high - per_1000),
         label=baseline.label,
-        direction=(difference > 0) - (difference < 0),
+        direction=sign(point - per_1000),
+        low_direction=sign(round(risk_low - per_1000, 9)),
+        high_direction=sign(round(risk_high - per_1000, 9)),
+        per=1000 * scale,
     )
 
 
@@ -176,17 +198,18 @@ def ratio_from_rrr(rrr_percent: float) -> float:
 
 def describe_risk(effect: AbsoluteEffect) -> str:
     """The risk with the intervention and its CI: '150 per 1,000 (120 to 180)'."""
-    return f"{effect.risk:,} per 1,000 ({effect.risk_low:,} to {effect.risk_high:,})"
+    return f"{effect.risk:,} per {effect.per:,} ({effect.risk_low:,} to {effect.risk_high:,})"
 
 
 def describe_difference(effect: AbsoluteEffect) -> str:
     """The risk difference and its CI in GRADEpro's words: '10 fewer per 1,000 (30 fewer to 15 more)'."""
     decrease = effect.difference < 0 or (effect.difference == 0 and effect.direction < 0)
-    zero_word = "fewer" if decrease else "more"
 
-    def words(value: int) -> str:
-        word = "fewer" if value < 0 else "more" if value > 0 else zero_word
-        return f"{abs(value):,} {word}"
+    def words(value: int, direction: int = 0) -> str:
+        # A value that rounds to 0 keeps the word of its own sign; exactly no difference, the estimate's.
+        down = value < 0 or (value == 0 and (direction < 0 or (direction == 0 and decrease)))
+        return f"{abs(value):,} {'fewer' if down else 'more'}"
 
-    return (f"{words(effect.difference)} per 1,000 "
-            f"({words(effect.difference_low)} to {words(effect.difference_high)})")
+    return (f"{words(effect.difference)} per {effect.per:,} "
+            f"({words(effect.difference_low, effect.low_direction)} to "
+            f"{words(effect.difference_high, effect.high_direction)})")

@@ -210,7 +210,7 @@ class EvidenceGradeDirective(EvidenceDirective):
                              "difference": f"Not computed: {estimate.written} cannot be applied to this risk"})
                 continue
             effect = absolute.absolute_effect(estimate.measure, estimate.value, estimate.low, estimate.high, baseline)
-            rows.append({"label": baseline.label, "comparator": f"{effect.baseline:,} per 1,000",
+            rows.append({"label": baseline.label, "comparator": f"{effect.baseline:,} per {effect.per:,}",
                          "intervention": absolute.describe_risk(effect),
                          "difference": absolute.describe_difference(effect)})
         return rows
