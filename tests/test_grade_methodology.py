@@ -220,3 +220,36 @@ def test_a_bound_that_rounds_to_zero_keeps_its_own_direction() -> None:
     # 200 × 1.001 = 200.2: an increase that rounds to 0 is "0 more", though the estimate is a decrease.
     assert describe_difference(absolute_effect("RR", 0.97, 0.9, 1.001, Baseline(200))) == (
         "6 fewer per 1,000 (20 fewer to 0 more)")
+
+
+# --- comparison, verb and option case ----------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "comparison"), [
+    ("Compared with: placebo", "placebo"), ("in comparison with Placebo", "Placebo"), ("vs. usual care", "usual care"),
+    ("As compared to sham", "sham"), ("Comparison: usual care", "usual care"), ("placebo", "placebo"),
+])
+def test_comparator_drops_the_words_the_card_adds(text: str, comparison: str) -> None:
+    from sphinxext_evidence.grade.directives import comparator
+
+    assert comparator(text) == comparison
+
+
+def test_an_intervention_naming_its_comparison_is_split() -> None:
+    from sphinxext_evidence.grade.directives import split_comparison
+
+    assert split_comparison("Drug A versus placebo", "placebo") == ("Drug A", "placebo", None)
+    assert split_comparison("Drug A vs placebo", "") == ("Drug A", "placebo", None)
+    assert split_comparison("Vaccination against influenza", "no vaccine") == (
+        "Vaccination against influenza", "no vaccine", None)
+    kept = split_comparison("Drug A versus placebo", "usual care")
+    assert kept[:2] == ("Drug A versus placebo", "usual care") and "name only the intervention" in kept[2]
+
+
+@pytest.mark.parametrize(("intervention", "plural"), [
+    ("Pilates", False), ("Intraocular lens", False), ("Intraocular lens implants", True), ("Measles vaccine", False),
+    ("Statins", True), ("SSRIs", True), ("Antibiotics", True), ("Mindfulness", False),
+])
+def test_words_ending_in_s_that_name_one_thing(intervention: str, plural: bool) -> None:
+    from sphinxext_evidence.grade.statements import is_plural
+
+    assert is_plural(intervention) is plural

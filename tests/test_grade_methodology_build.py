@@ -171,3 +171,21 @@ def test_rare_baseline_shows_per_10000(make_app, tmp_path) -> None:
     text, warned = build(make_app, tmp_path, body)
     assert "3 fewer per 10,000 (4 fewer to 1 fewer)" in text
     assert "0 fewer" not in text and "(1 to 1)" not in text
+
+
+def test_comparison_written_out_is_not_doubled_and_options_take_any_case(make_app, tmp_path) -> None:
+    body = (grade("Cognitive function", certainty="moderate", effect="benefit", outcome_type="Desirable",
+                  intervention="Drug A", comparison="Compared with: placebo", studies="6 RCTs",
+                  downgrade="risk-of-bias -1 open label")
+            + grade("Function", certainty="moderate", effect="benefit", outcome_type="DESIRABLE",
+                    intervention="Drug B versus placebo", comparison="placebo", studies="6 RCTs",
+                    downgrade="risk-of-bias -1 open label")
+            + grade("Back pain", certainty="moderate", effect="benefit", intervention="Pilates",
+                    comparison="in comparison with Placebo", studies="6 RCTs",
+                    downgrade="risk-of-bias -1 open label"))
+    text, warned = build(make_app, tmp_path, body)
+    assert "Drug A compared with placebo" in text and "Compared with:" not in text
+    assert "Drug B compared with placebo" in text and "versus placebo" not in text
+    assert "Drug B probably increases Function." in text
+    assert "Pilates compared with placebo" in text and "Pilates probably reduces Back pain." in text
+    assert warned.strip() == ""

@@ -31,12 +31,30 @@ GRADE_OPTIONS = ("certainty", "effect", "outcome-type", *TEXT_FIELDS, "design", 
 TABLE_OPTIONS = ("population", "setting", "intervention", "comparison")
 IMPORTANCE = ("critical", "important", "not-important")
 LINE_LISTS = ("downgrade", "upgrade", "baseline-risk")
-_COMPARED_RE = re.compile(r"^(?:compared\s+(?:to|with)|versus|vs\.?|against)\s+", re.IGNORECASE)
+_COMPARING = r"(?:(?:as\s+)?compared\s+(?:to|with)|in\s+comparison\s+(?:to|with)|relative\s+to|versus|vs\.?|against)"
+_COMPARED_RE = re.compile(rf"^(?:{_COMPARING}|comparison|comparator)\s*:?\s*", re.IGNORECASE)
+# "against" and "relative to" are left alone inside an intervention ("Vaccination against influenza").
+_NAMES_COMPARISON_RE = re.compile(r"^(.+?)\s+(?:versus|vs\.?|(?:as\s+)?compared\s+(?:to|with)|in\s+comparison\s+"
+                                  r"(?:to|with))\s+(.+)$", re.IGNORECASE)
 
 
 def comparator(text: str) -> str:
     """The comparison without a leading "compared with"/"versus", which the renderers add themselves."""
-    return _COMPARED_RE.sub("", " ".join(text.split()))
+    text = " ".join(text.split())
+    stripped = _COMPARED_RE.sub("", text)
+    return stripped if stripped else text
+
+
+def split_comparison(intervention: str, comparison: str) -> tuple[str, str, str | None]:
+    """``Drug A versus placebo`` → ``Drug A`` and ``placebo``; the third item says why it was not split."""
+    match = _NAMES_COMPARISON_RE.match(intervention)
+    if not match:
+        return intervention, comparison, None
+    named = comparator(match.group(2))
+    if comparison and comparison.lower() != named.lower():
+        return intervention, comparison, (f":intervention: {intervention!r} names a comparison ({named!r}) other "
+                                          f"than :comparison: {comparison!r}; name only the intervention")
+    return match.group(1), comparison or named, None
 
 
 def parse_importance(text: str) -> str | None:
@@ -75,12 +93,17 @@ class EvidenceGradeDirective(EvidenceDirective):
             return []
         certainty = self._choice("certainty", levels.parse_certainty, levels.CERTAINTY_NAMES)
         effect = self._choice("effect", levels.parse_effect, levels.EFFECTS)
-        declared_type = self._choice("outcome-type", lambda v: v if v in OUTCOME_TYPES else None, OUTCOME_TYPES)
+        declared_type = self._choice("outcome-type", lambda v: levels.norm(v) if levels.norm(v) in OUTCOME_TYPES
+                                     else None, OUTCOME_TYPES)
         importance = self._choice("importance", parse_importance, IMPORTANCE)
         if certainty is None:
             return []
         fields = {name: opts.get(name) or table.get(name, "") for name in TEXT_FIELDS}
         fields["comparison"] = comparator(fields["comparison"])
+        fields["intervention"], fields["comparison"], problem = split_comparison(fields["intervention"],
+                                                                                 fields["comparison"])
+        if problem:
+            self.warn(f"{self.name} {outcome!r}: {problem}", "invalid-option")
         design = self._design(opts)
         ratings = self._ratings()
         estimate = self._estimate(fields["relative"])
@@ -230,6 +253,9 @@ class CertaintyTableDirective(EvidenceDirective):
         title = " ".join(self.arguments[0].split())
         info = {name: " ".join((self.options.get(name) or "").split()) for name in TABLE_OPTIONS}
         info["comparison"] = comparator(info["comparison"])
+        info["intervention"], info["comparison"], problem = split_comparison(info["intervention"], info["comparison"])
+        if problem:
+            self.warn(f"{self.name}: {problem}", "invalid-option")
         node = self.place(certainty_table(title=title, **info))
         outer = self.env.temp_data.get(_TABLE_KEY)
         if outer:

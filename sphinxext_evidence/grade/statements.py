@@ -93,12 +93,18 @@ def is_plural(intervention: str) -> bool:
     last = head.split()[-1] if head.split() else ""
     if re.fullmatch(r"[A-Z0-9-]{2,}s", last):  # SSRIs, NSAIDs, PPIs
         return True
-    return (len(last) > 3 and last[-1] == "s" and last[-2].islower()
-            and not last.lower().endswith(("ss", "us", "is", *SINGULAR_ICS)))
+    return (len(last) > 3 and last[-1] == "s" and last[-2].islower() and last.lower() not in SINGULAR_S
+            and not last.lower().endswith(("ss", "us", "is", "ness", *SINGULAR_ICS)))
 
 
 # Words in -ics that name one discipline rather than several drugs (antibiotics, analgesics are plural).
 SINGULAR_ICS = ("genetics", "aerobics", "ethics", "economics", "athletics", "physics", "genomics")
+# One thing, though the word ends in s: "Pilates reduces", "Intraocular lens reduces".
+SINGULAR_S = frozenset({
+    "lens", "pilates", "news", "measles", "mumps", "diabetes", "herpes", "series", "species", "tennis", "bias",
+    "gas", "atlas", "canvas", "biceps", "triceps", "forceps", "rabies",
+    "scabies", "rickets", "shingles", "lupus", "pertussis", "tetanus", "stenosis", "plus", "chaos", "ethos",
+})
 
 _HEDGE = {Certainty.HIGH: "", Certainty.MODERATE: "probably ", Certainty.LOW: "may "}
 
