@@ -223,9 +223,9 @@ class EvidenceGradeDirective(EvidenceDirective):
             fields["absolute"] = ""
         rows = []
         for baseline in baselines:
-            problem = absolute.ratio_problem(estimate.measure, max(estimate.value, estimate.high), baseline.per_1000)
-            if problem:
-                self.warn(f"{self.name}: :baseline-risk: {problem}; no absolute effect is shown for this baseline. "
+            too_high = absolute.ratio_problem(estimate.measure, max(estimate.value, estimate.high), baseline.per_1000)
+            if too_high:
+                self.warn(f"{self.name}: :baseline-risk: {too_high}; no absolute effect is shown for this baseline. "
                           "Give an odds ratio, or drop the baseline and give the review's absolute effect in "
                           ":absolute:", "invalid-option")
                 rows.append({"label": baseline.label, "comparator": f"{baseline.per_1000:,.4g} per 1,000",
