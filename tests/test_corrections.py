@@ -122,8 +122,11 @@ def test_site_wide_report_and_its_json(make_app, site) -> None:
     rows = json.loads((Path(app.outdir) / "evidence-corrections.json").read_text(encoding="utf-8"))
     by_key = {row["key"]: row for row in rows}
     assert by_key["pmid:11543891"]["status"] == "retracted"
+    # Line 7 cites it with no reason: two acknowledged citations on the page do not hide that one.
     assert by_key["pmid:11543891"]["pages"] == [
-        {"page": "index", "acknowledged": ["discussed as an example of a retracted trial", "shown as a retracted study"]}]
+        {"page": "index", "acknowledged": ["discussed as an example of a retracted trial", "shown as a retracted study"],
+         "unacknowledged": True}]
+    assert "shown as a retracted study; also cited there without acknowledgement" in report
     assert by_key["pmid:35649368"]["status"] == "corrected"
     assert [n["origin"] for n in by_key[f"doi:{WAKEFIELD}"]["notices"]] == ["Retraction Watch", "Retraction Watch"]
     assert rows[0]["status"] == "retracted" and rows[-1]["status"] == "corrected"  # most serious first
@@ -175,3 +178,16 @@ def test_every_correction_type_has_its_own_wording(ref_type, label, mark) -> Non
     assert article.notices[0].label == label
     assert article.mark == mark
     assert article.retracted is ("Retract" in ref_type and ref_type.endswith("In"))
+
+
+def test_report_says_per_page_whether_any_citation_there_lacks_a_reason(make_app, site) -> None:
+    (site / "ack.rst").write_text(":orphan:\n\nAck\n===\n\nOnly on purpose :pmid:`11543891 | only on purpose`.\n\n"
+                                  "Again :pmid:`11543891 | only on purpose`.\n", encoding="utf-8")
+    (site / "card.rst").write_text(":orphan:\n\nCard\n====\n\n.. pmid:: 11543891\n", encoding="utf-8")
+    app = make_app("html", srcdir=site, confoverrides={"evidence_offline": True}, freshenv=True)
+    app.build()
+    rows = json.loads((Path(app.outdir) / "evidence-corrections.json").read_text(encoding="utf-8"))
+    pages = {p["page"]: p for p in next(r for r in rows if r["key"] == "pmid:11543891")["pages"]}
+    assert pages["ack"] == {"page": "ack", "acknowledged": ["only on purpose"], "unacknowledged": False}
+    assert pages["card"] == {"page": "card", "acknowledged": [], "unacknowledged": True}
+    assert pages["index"]["unacknowledged"] is True

@@ -61,8 +61,7 @@ class PmidDirective(EvidenceDirective):
         self.state.nested_parse(self.content, self.content_offset, body)
         node += body
         get_domain(self.env).note_citations(self.env.docname, [key])
-        if acknowledged:
-            note_acknowledged(self.env, [key], acknowledged)
+        note_acknowledged(self.env, [key], acknowledged or "")
         return [node]
 
 

@@ -2,7 +2,7 @@
 
 ``.. evidence-corrections::`` shows it as a table; the same rows are written to
 ``evidence-corrections.json`` in the output directory for CI.  Which citations
-an author acknowledged (``:pmid:`123 | why```) is noted per page while reading.
+an author acknowledged (``:pmid:`123 | why```), and which not, is noted per page while reading.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class CorrectionsReportDirective(TableDirective):
 
 
 def note_acknowledged(env: Any, keys: list[str], reason: str) -> None:
-    """Remember that the current page cites ``keys`` on purpose, for ``reason``."""
+    """Remember that the current page cites ``keys`` on purpose, for ``reason`` ('' for a plain citation)."""
     for key in keys:
         get_domain(env).note(env.docname, ACK, [key, reason])
 
@@ -76,11 +76,22 @@ def rows(env: Any, records: Any) -> list[dict[str, Any]]:
             "reference": get_style().tooltip(article, key),
             "notices": [{"type": n.kind, "label": n.label, "origin": n.origin, "source": n.source,
                          "pmid": n.pmid, "doi": n.doi} for n in notices],
-            "pages": [{"page": p, "acknowledged": acks.get((p, key), [])} for p in pages],
+            "pages": [_page(p, acks.get((p, key), [])) for p in pages],
             "order": worst,
         })
     found.sort(key=lambda row: (row["order"], row["key"]))
     return found
+
+
+def _page(docname: str, reasons: list[str]) -> dict[str, Any]:
+    """How ``docname`` cites a work: the reasons given, and whether any citation there gives none.
+
+    A page that cites the work only where no reason can be given (a grade's
+    ``:source:``, a page noted before reasons were kept) has none.
+    """
+    given = [r for r in reasons if r]
+    return {"page": docname, "acknowledged": list(dict.fromkeys(given)),
+            "unacknowledged": not given or "" in reasons}
 
 
 def render_report(node: corrections_report, ctx: PageContext) -> list[nodes.Node]:
@@ -107,6 +118,8 @@ def render_report(node: corrections_report, ctx: PageContext) -> list[nodes.Node
                 if builder is not None else nodes.Text(text)
             reasons = "; ".join(cited["acknowledged"])
             note = f" — cited on purpose: {reasons}" if reasons else " — not acknowledged"
+            if reasons and cited["unacknowledged"]:
+                note += "; also cited there without acknowledgement"
             pages += paragraph(link, note)
         tr += pages
         tbody += tr

@@ -73,8 +73,7 @@ class CiteRole(SphinxRole):
             node["locators"] = locators
         node.source, node.line = self.get_source_info()
         get_domain(self.env).note_citations(self.env.docname, keys)
-        if reason:
-            note_acknowledged(self.env, keys, reason)
+        note_acknowledged(self.env, keys, reason)
         return [node], []
 
     def _note_locator(self, locators: dict[str, list[str]], key: str, raw: str, locator: Locator) -> None:
