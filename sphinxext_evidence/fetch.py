@@ -200,7 +200,8 @@ def run_fetch(app: Sphinx, domain: EvidenceDomain) -> Outcome:
     try:
         sections, fingerprint = read_lockfile(path, Path(app.doctreedir, CHECKED_FILE))
     except lockfile.LockfileError as exc:
-        log.warn(f"{exc}; using no cached records and leaving the file untouched", "lockfile")
+        log.warn(f"{exc}; using no cached records and leaving the file untouched", "lockfile",
+                 exc.location or str(path))
         sections, fingerprint, writable = {}, "", False
     offline = is_offline(app.config)
     now = today()

@@ -24,12 +24,13 @@ _ESCAPES = re.compile(
     r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
     r"|\x1b[ -/]*[0-~]"
 )
-# Line breaks and tabs become spaces; every other C0/C1 control, DEL and lone surrogates
-# (which cannot be written as UTF-8) are removed.
+# Line breaks and tabs become spaces; every other C0/C1 control, DEL, lone surrogates (which
+# cannot be written as UTF-8) and the bidirectional embeddings, overrides and isolates
+# (U+202A-U+202E, U+2066-U+2069: they reorder the text around them, as in "Trojan Source") are removed.
 _BREAKS = re.compile(r"[\t\n\v\f\r\x85\u2028\u2029]")
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 # Any character one of the substitutions below could touch; most text holds none, and one search is cheap.
-_SUSPECT = re.compile(r"[\x00-\x1f\x7f-\xf4\u2028\u2029\ud800-\udfff]")
+_SUSPECT = re.compile(r"[\x00-\x1f\x7f-\xf4\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 # UTF-8 read as Latin-1 ("D\xe2\x80\x99Adamo" for "D’Adamo"): a run holding a C1 character
 # cannot be real text, so it is decoded back rather than losing the character.
 _MOJIBAKE = re.compile(r"[\xc2-\xf4][\x80-\xbf]{1,3}")
@@ -46,7 +47,7 @@ def _unmojibake(match: re.Match[str]) -> str:
 
 
 def strip_controls(text: str) -> str:
-    """``text`` without terminal escape sequences and control characters (line breaks and tabs → spaces)."""
+    """``text`` without terminal escapes, control and bidi-override characters (line breaks and tabs → spaces)."""
     if not _SUSPECT.search(text):
         return text
     text = _MOJIBAKE.sub(_unmojibake, text)

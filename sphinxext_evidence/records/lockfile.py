@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from sphinxext_evidence import log
-from sphinxext_evidence.records import schema
+from sphinxext_evidence.records import keys, parsing, schema
 from sphinxext_evidence.records.schema import (
     Finding,
     check_record,
@@ -58,11 +58,7 @@ Sections = dict[str, dict[str, dict[str, Any]]]
 class LockfileError(OSError):
     """The lockfile exists but cannot be read as a lockfile, or cannot be rewritten without losing what it holds."""
 
-
-class _Repeated(dict):  # type: ignore[type-arg]
-    """A JSON object whose text gives some keys twice; ``earlier`` holds the values the later ones hide."""
-
-    earlier: list[tuple[str, Any]]
+    location: str | None = None  # ``path:line:column`` of the error, when it has one
 
 
 @dataclass
@@ -73,6 +69,7 @@ class _File:
     text: str
     fingerprint: str
     findings: list[Finding] = field(default_factory=list)
+    repeated: bool = False  # some object below a section gives a key twice
 
 
 def load(path: Path) -> Sections:
@@ -121,10 +118,11 @@ def _report(path: Path, found: _File | None) -> Checked:
     """The usable records of ``found`` and its fingerprint, after a warning for each damaged part."""
     if found is None:
         return Checked({}, "")
-    sections, findings = _check(found)
+    sections, findings, renamed = _check(found)
     for finding in findings:
         log.warn(finding.message, "lockfile", _where(path, found.text, finding.section, finding.ident))
-    return Checked(sections, found.fingerprint, "" if findings else _token(found.fingerprint))
+    # A file whose keys had to be read in another form is checked every time: only checking renames them.
+    return Checked(sections, found.fingerprint, "" if findings or renamed else _token(found.fingerprint))
 
 
 _TRUSTED: list[Finding] = []  # the findings of a file read on trust: none looked for
@@ -161,10 +159,13 @@ def _open(path: Path, trusted: str = "") -> _File | None:
         if not text.strip():
             return _File({}, text, fingerprint, [Finding("the lockfile is empty; it is read as having no records")])
         with _without_gc():
-            data = json.loads(text, object_pairs_hook=_pairs)
-    except (ValueError, RecursionError) as exc:  # a UnicodeDecodeError is a ValueError
-        raise LockfileError(f"{path} is not valid JSON ({exc}); fix or delete it") from None
-    return _File(data, text, fingerprint, _merge_repeated_sections(data))
+            data, repeated = parsing.parse(text)
+    except ValueError as exc:  # a UnicodeDecodeError is a ValueError
+        error = LockfileError(f"{path} is not valid JSON ({exc}); fix or delete it")
+        if isinstance(exc, json.JSONDecodeError):
+            error.location = f"{path}:{exc.lineno}:{exc.colno}"
+        raise error from None
+    return _File(data, text, fingerprint, _merge_repeated_sections(data), repeated > 0)
 
 
 @contextlib.contextmanager
@@ -179,26 +180,12 @@ def _without_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj: dict[str, Any] = {}
-    earlier: list[tuple[str, Any]] = []
-    for key, value in pairs:
-        if key in obj:
-            earlier.append((key, obj[key]))
-        obj[key] = value
-    if not earlier:
-        return obj
-    repeated = _Repeated(obj)
-    repeated.earlier = earlier
-    return repeated
-
-
 def _merge_repeated_sections(data: Any) -> list[Finding]:
     """Join a section given twice (as merging by hand can leave it) into one; what is given twice is reported."""
     findings: list[Finding] = []
     for name, value in getattr(data, "earlier", ()):
         if isinstance(value, dict) and isinstance(data[name], dict) and name in schema.shapes():
-            data[name] = _pairs([*value.items(), *data[name].items()])
+            data[name] = parsing.pairs([*value.items(), *data[name].items()])
             findings.append(Finding(f"section {name!r} appears twice; the records of both are read (and written "
                                     "back as one section)", name))
         else:
@@ -207,13 +194,13 @@ def _merge_repeated_sections(data: Any) -> list[Finding]:
     return findings
 
 
-def _check(found: _File) -> tuple[Sections, list[Finding]]:
-    """The records of ``found`` the build may use, and everything wrong with it."""
+def _check(found: _File) -> tuple[Sections, list[Finding], bool]:
+    """The records of ``found`` the build may use, everything wrong with it, and whether a key was read renamed."""
     data = found.data
     if not isinstance(data, dict):
         return {}, [*found.findings, Finding(
             f"the lockfile is {kind(data)}, not an object with one section per service: no records are read from "
-            "it, and it is not rewritten (fix it, or delete it to fetch every record again)")]
+            "it, and it is not rewritten (fix it, or delete it to fetch every record again)")], False
     findings = list(found.findings)
     version = data.get("version", _MISSING)
     if not (type(version) is int and version == FORMAT_VERSION):
@@ -224,7 +211,12 @@ def _check(found: _File) -> tuple[Sections, list[Finding]]:
         findings.extend(Finding(f"{name} record {ident!r} appears twice; the later one is used, and the other is "
                                 "dropped when the file is next written", name, ident)
                         for ident, _ in getattr(data[name], "earlier", ()))
-    return sections, findings
+        for ident, record in data[name].items() if found.repeated else ():
+            findings.extend(Finding(f"{name} record {ident!r}: {where!r} appears twice; the later one is used, and "
+                                    "the other is dropped when the file is next written", name, ident)
+                            for where in parsing.repeated_keys(record))
+    sections, more, renamed = keys.normalise(sections)
+    return sections, [*findings, *more], renamed
 
 
 def _version_problem(version: Any) -> str:
@@ -274,7 +266,8 @@ def _encode(text: str) -> bytes:
 
 def digest(data: Any) -> str:
     """A short fingerprint of JSON-like ``data`` (a record or all sections)."""
-    return _fingerprint(_encode(json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))))
+    return _fingerprint(_encode(json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                                           default=str)))
 
 
 def dumps(sections: Mapping[str, Any]) -> str:
@@ -285,7 +278,7 @@ def dumps(sections: Mapping[str, Any]) -> str:
     data: dict[str, Any] = {"note": NOTE, "version": FORMAT_VERSION}
     data.update({name: dict(value) if isinstance(value, Mapping) else value
                  for name, value in sections.items() if value or not isinstance(value, Mapping)})
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return parsing.dumps(data) + "\n"
 
 
 @contextlib.contextmanager
@@ -328,7 +321,7 @@ def save(path: Path, updates: Mapping[str, Mapping[str, dict[str, Any]]]) -> tup
         text = dumps({k: v for k, v in data.items() if k not in _META})
         content = _encode(text)
         _write(path, content, directory)
-    sections, findings = _check(_File(data, text, _fingerprint(content)))
+    sections, findings, _ = _check(_File(data, text, _fingerprint(content)))
     for finding in findings:  # what was just fetched, if damaged; the rest was reported when the file was read
         if finding.ident in updates.get(finding.section, {}):
             log.warn(finding.message, "lockfile", _where(path, text, finding.section, finding.ident))

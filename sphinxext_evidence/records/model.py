@@ -282,14 +282,15 @@ def title_tokens(title: str) -> list[tuple[str, str]]:
     """Split a stored title into ``(tag, text)`` runs; tag is '' for plain text.
 
     Only the tags in :data:`TITLE_TAGS` are markup; text is unescaped for
-    docutils, which escapes it again for each output format.
+    docutils, which escapes it again for each output format, and only then
+    stripped of controls, which a character reference (``&#12;``) can spell.
     """
     runs: list[tuple[str, str]] = []
     stack: list[str] = []
     pos = 0
     for match in re.finditer(r"<(/?)(%s)>" % "|".join(TITLE_TAGS), title):
         if match.start() > pos:
-            runs.append((stack[-1] if stack else "", html.unescape(title[pos : match.start()])))
+            runs.append((stack[-1] if stack else "", strip_controls(html.unescape(title[pos : match.start()]))))
         closing, tag = match.groups()
         if closing:
             if tag in stack:
@@ -298,7 +299,7 @@ def title_tokens(title: str) -> list[tuple[str, str]]:
             stack.append(tag)
         pos = match.end()
     if pos < len(title):
-        runs.append((stack[-1] if stack else "", html.unescape(title[pos:])))
+        runs.append((stack[-1] if stack else "", strip_controls(html.unescape(title[pos:]))))
     return [r for r in runs if r[1]]
 
 

@@ -14,16 +14,21 @@ rather than as clean.  Nothing here changes the file; every problem becomes a
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sphinxext_evidence.records.parsing import Raw
+
 #: A check reads one value at ``path`` and returns it (repaired) or :data:`DROP`, telling ``found`` what is wrong.
 Check = Callable[[Any, str, bool, "_Problems"], Any]
 
 DROP = object()  # the value cannot be used
+#: A number this large (a volume, a page) is damage, not data.
+LARGEST = 10**15
 
 # Lone surrogates (a JSON "\ud800" escape) are not text: they cannot even be written as UTF-8.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -74,6 +79,8 @@ class Field:
 
 def kind(value: Any) -> str:
     """The JSON type of ``value``, for messages: ``a string``, ``a list`` …."""
+    if isinstance(value, Raw):
+        return value.what
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -102,8 +109,11 @@ def _name(value: Any, path: str, vital: bool, found: _Problems) -> Any:
 
 def _scalar(value: Any, path: str, vital: bool, found: _Problems) -> Any:
     """Text or a number (CSL's number variables, such as a volume, may be either)."""
-    if is_text(value) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+    if is_text(value):
         return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # A float always is finite here (see parsing); one this large only shows as 1e+308.
+        return value if abs(value) < LARGEST else found.bad(path, f"is {value:.3g}, too large a number to show", vital)
     return found.bad(path, f"is {kind(value)}, not text or a number", vital)
 
 
@@ -193,6 +203,22 @@ def _date_parts(value: Any, path: str, vital: bool, found: _Problems) -> Any:
         return found.bad(path, "is not a list of [year, month, day] numbers", vital)
     if parts != value:
         found.bad(path, "holds numbers written as text, read as numbers", False)
+    dates = [_calendar([x for x in p if x is not None]) for p in parts]
+    if not all(dates):
+        return found.bad(path, f"has no year from 1 to 9999 in {str(parts)[:60]}", vital)
+    if dates != parts:
+        found.bad(path, f"{str(parts)[:60]} is not a date on the calendar; read as {dates}", False)
+    return dates
+
+
+def _calendar(parts: list[int]) -> list[int]:
+    """``[year, month, day]`` as far as it is on the calendar (``[2012, 13, 45]`` → ``[2012]``); [] with no year."""
+    if not 1 <= parts[0] <= 9999:
+        return []
+    if len(parts) > 1 and not 1 <= parts[1] <= 12:
+        return parts[:1]
+    if len(parts) > 2 and not 1 <= parts[2] <= calendar.monthrange(parts[0], parts[1])[1]:
+        return parts[:2]
     return parts
 
 
