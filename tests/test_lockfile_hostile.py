@@ -168,3 +168,18 @@ def test_character_references_reach_no_output_as_controls(make_app, tmp_path, go
                       if p.suffix in (".html", ".xhtml", ".tex", ".txt") and p.is_file())
     assert "Form feed and carriage return reversed" in " ".join(written.split())
     assert not re.search(r"[\x00-\x08\x0b-\x1f\u202a-\u202e\u2066-\u2069]", written.replace("\r\n", "\n"))
+
+
+def test_keys_in_another_form_are_found_and_a_record_keeps_its_key(make_app, tmp_path, good):
+    src = copy_project(tmp_path / "src")
+    good[PUBMED]["0" + PMID] = good[PUBMED].pop(PMID)
+    good[PUBMED]["0" + PMID]["PMID"] = "22282884"
+    good["crossref"] = {doi.upper(): record for doi, record in good["crossref"].items()}
+    (src / LOCK).write_text(canonical(good), encoding="utf-8")
+    app = build_with(make_app, src, evidence_offline=True)
+    warned = warnings(app)
+    assert "[evidence.missing]" not in warned
+    assert re.search(rf"record '0{PMID}' has PMID '22282884', not '{PMID}'; it is read as '{PMID}'", warned)
+    html = read(app, "index.html")
+    assert all(text in html for text in SHOWN)
+    assert f"pubmed.ncbi.nlm.nih.gov/{PMID}/" in html and "22282884" not in html
