@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 # ASCII digits only: \d would also take Arabic-Indic, full-width and other digits.
 PMID_RE = re.compile(r"^[1-9][0-9]{0,8}$")
@@ -52,15 +52,23 @@ def parse_pmid(text: str) -> str | None:
 def parse_doi(text: str) -> str | None:
     """The DOI in ``text`` (``10.x/y``, ``doi:10.x/y`` or a doi.org URL), lower-cased, if valid."""
     text = text.strip().rstrip(".,;")
+    prefix_was_url = False
     for prefix in DOI_PREFIXES:
         if text.lower().startswith(prefix):
             text = text[len(prefix):].strip()
+            prefix_was_url = prefix != "doi:"
             break
-    if "%" in text:
+    # A doi.org address is percent-encoded; a DOI written bare is kept as written (a DOI may hold "%").
+    if "%" in text and prefix_was_url:
         text = unquote(text)
     # The same DOI may arrive composed or decomposed (NFC or NFD).
     text = unicodedata.normalize("NFC", text)
     return text.lower() if DOI_RE.match(text) and text.isprintable() else None
+
+
+def doi_url(doi: str) -> str:
+    """The doi.org address of ``doi``, its characters that mean something in a URL (``#``, ``?``, ``%`` …) encoded."""
+    return "https://doi.org/" + quote(doi, safe="/:;()[]!$&'*+,=@~")
 
 
 def parse_nct(text: str) -> str | None:
@@ -110,9 +118,12 @@ class Kind:
     url: str
     hint: str
     split: Callable[[str], list[str]] = split_ids
+    make_link: Callable[[str], str] | None = None  # when ``url`` cannot simply take the identifier as it is
 
     def link(self, ident: str) -> str:
         """The canonical public URL of ``ident`` ('' when the kind has none)."""
+        if self.make_link is not None:
+            return self.make_link(ident)
         return self.url.format(ident) if self.url else ""
 
 
@@ -123,7 +134,7 @@ KINDS: dict[str, Kind] = {
              "a PMID is 1 to 9 digits, as in :pmid:`37818733`"),
         Kind("doi", "DOI", parse_doi, "https://doi.org/{}",
              "a DOI looks like 10.1161/STROKEAHA.111.628537, optionally as doi:… or https://doi.org/…",
-             split_dois),
+             split_dois, doi_url),
         Kind("pmcid", "PMCID", parse_pmcid, "https://www.ncbi.nlm.nih.gov/pmc/articles/{}/",
              "a PMCID is PMC followed by digits"),
         Kind("nct", "ClinicalTrials.gov identifier", parse_nct, "https://clinicaltrials.gov/study/{}",
@@ -140,7 +151,6 @@ WORK = Kind("work", "manual record", parse_work_id, "",
             "an id declared in the evidence_manual_records file: letters, digits and - _ . : /, as in :work:`who-2023`")
 
 PUBMED_URL = KINDS["pmid"].url
-DOI_URL = KINDS["doi"].url
 PMC_URL = KINDS["pmcid"].url
 
 

@@ -94,3 +94,53 @@ def test_text_from_the_lockfile_reaches_no_output_with_control_characters(make_a
         out = read(app, name)
         assert "Clean red title with a bell" in out and "Doe J" in out
         assert not any(ch in out for ch in "\x1b\x07\x00\x08\x9b")
+
+
+@pytest.mark.parametrize(("doi", "url"), [
+    ("10.1234/a#b", "https://doi.org/10.1234/a%23b"),
+    ("10.1234/a?b=c", "https://doi.org/10.1234/a%3Fb=c"),
+    ("10.1234/50%off", "https://doi.org/10.1234/50%25off"),
+    ("10.1002/(sici)1097-4636(199911)48:6<855::aid-jbm13>3.0.co;2-5",
+     "https://doi.org/10.1002/(sici)1097-4636(199911)48:6%3C855::aid-jbm13%3E3.0.co;2-5"),
+    ("10.1016/s0140-6736(10)60175-4", "https://doi.org/10.1016/s0140-6736(10)60175-4"),
+])
+def test_a_doi_link_encodes_what_a_url_would_read(doi, url):
+    from sphinxext_evidence.article.jsonld import citation
+    from sphinxext_evidence.identifiers import KINDS, doi_url
+    from sphinxext_evidence.records.model import Article, Notice
+
+    assert doi_url(doi) == KINDS["doi"].link(doi) == url
+    data = citation(f"doi:{doi}", Article(f"doi:{doi}", title="T", doi=doi, notices=(Notice("RetractionIn", doi=doi),),
+                                          publication_types=("Retracted Publication",)))
+    assert data["sameAs"] == [url] and data["url"] == url and data["correction"] == [url]
+
+
+def test_a_bare_doi_is_read_as_written_and_an_address_decoded():
+    assert parse_doi("10.1234/a%2Fb") == "10.1234/a%2fb"  # "%" is a character of the DOI
+    assert parse_doi("doi:10.1234/a%2Fb") == "10.1234/a%2fb"
+    assert parse_doi("https://doi.org/10.1234/a%2Fb") == "10.1234/a/b"  # an address is percent-encoded
+
+
+def test_doi_links_in_a_build_are_encoded(make_app, tmp_path):
+    import json
+    import shutil
+    from pathlib import Path
+
+    src = tmp_path / "src"
+    shutil.copytree(Path(__file__).parent / "roots" / "test-lockfile-untrusted", src)
+    (src / "index.rst").write_text("Title\n=====\n\nHash :doi:`10.1234/a#b`, query :doi:`10.1234/a?b=c`, percent "
+                                   ":doi:`10.1234/a%2Fb`.\n\n.. references::\n", encoding="utf-8")
+    records = {doi: {"id": f"doi:{doi}", "type": "article-journal", "title": f"Work {doi}", "DOI": doi,
+                     "custom": {"fetched": "2026-01-01", "publication-types": [], "notices": []}}
+               for doi in ("10.1234/a#b", "10.1234/a?b=c", "10.1234/a%2fb")}
+    status = {doi: {"checked": "2026-01-01", "notices": []} for doi in records}
+    (src / "evidence.lock.json").write_text(json.dumps({"version": 1, "crossref": records,
+                                                        "crossref-updates": status}), encoding="utf-8")
+    app = make_app("html", srcdir=src, freshenv=True, confoverrides={"evidence_offline": True,
+                                                                      "evidence_status_max_age_days": None})
+    app.build()
+    html = read(app, "index.html")
+    assert "[evidence.missing]" not in warnings(app)
+    assert 'href="https://doi.org/10.1234/a%23b"' in html and 'href="https://doi.org/10.1234/a%3Fb=c"' in html
+    assert 'href="https://doi.org/10.1234/a%252fb"' in html
+    assert "https://doi.org/10.1234/a#b" not in html and "https://doi.org/10.1234/a?b" not in html

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sphinxext_evidence.identifiers import DOI_URL, PUBMED_URL, key_parts
+from sphinxext_evidence.identifiers import PUBMED_URL, doi_url, key_parts
 from sphinxext_evidence.records.model import Article, plain_title
 
 ATTRIBUTE = "evidence_jsonld"
@@ -54,7 +54,7 @@ def citation(key: str, article: Article | None) -> dict[str, Any]:
         same_as.append(PUBMED_URL.format(pmid))
     if doi:
         identifiers.append({"@type": "PropertyValue", "propertyID": "DOI", "value": doi})
-        same_as.append(DOI_URL.format(doi))
+        same_as.append(doi_url(doi))
     if identifiers:
         data["identifier"] = identifiers
         data["sameAs"] = same_as
@@ -62,7 +62,7 @@ def citation(key: str, article: Article | None) -> dict[str, Any]:
     if article is not None and article.mark:
         # schema.org has no retraction type: the status is stated in words, with links to the notices.
         data["creativeWorkStatus"] = article.flags()[0].label
-        notices = [PUBMED_URL.format(n.pmid) if n.pmid else DOI_URL.format(n.doi)
+        notices = [PUBMED_URL.format(n.pmid) if n.pmid else doi_url(n.doi)
                    for n in article.notices if n.info.flags and (n.pmid or n.doi)]
         if notices:
             data["correction"] = notices

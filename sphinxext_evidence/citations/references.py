@@ -13,7 +13,7 @@ from sphinxext_evidence.citations.nodes import citing, reference_list
 from sphinxext_evidence.citations.numbering import numbering
 from sphinxext_evidence.citations.styles import get_style
 from sphinxext_evidence.directive import EvidenceDirective, option_spec
-from sphinxext_evidence.identifiers import DOI_URL, PMC_URL, PUBMED_URL, key_label, key_parts
+from sphinxext_evidence.identifiers import PMC_URL, PUBMED_URL, doi_url, key_label, key_parts
 from sphinxext_evidence.records.model import Article
 from sphinxext_evidence.records.notices import LEVELS
 from sphinxext_evidence.render_utils import anchor, badge, join_text, link
@@ -80,7 +80,7 @@ def identifier_links(article: Article, shown: str = "") -> list[nodes.Node]:
     if article.pmid:
         parts.append(link(f"PMID {article.pmid}", PUBMED_URL.format(article.pmid), ["evidence-pmid"]))
     if article.doi and article.doi.lower() not in shown:
-        parts.append(link(f"doi:{article.doi}", DOI_URL.format(article.doi), ["evidence-doi"]))
+        parts.append(link(f"doi:{article.doi}", doi_url(article.doi), ["evidence-doi"]))
     if article.pmcid:
         parts.append(link(article.pmcid, PMC_URL.format(article.pmcid), ["evidence-pmc"]))
     if not (article.pmid or article.doi) and article.url and article.url.lower() not in shown:
@@ -112,9 +112,9 @@ def notice_nodes(article: Article, reasons: list[str] | None = None) -> nodes.bu
         if notice.pmid:
             links.append(link(f"PMID {notice.pmid}", PUBMED_URL.format(notice.pmid)))
         if notice.doi and f"doi:{notice.doi}" not in notice.source:
-            links.append(link(f"doi:{notice.doi}", DOI_URL.format(notice.doi)))
+            links.append(link(f"doi:{notice.doi}", doi_url(notice.doi)))
         elif notice.doi:
-            links.append(link("notice", DOI_URL.format(notice.doi)))
+            links.append(link("notice", doi_url(notice.doi)))
         for one in links:
             para += nodes.Text(" ")
             para += one

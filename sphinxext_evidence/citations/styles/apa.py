@@ -27,7 +27,7 @@ from sphinxext_evidence.citations.styles.common import (
     titled,
 )
 from sphinxext_evidence.citations.styles.vancouver import edition
-from sphinxext_evidence.identifiers import key_label
+from sphinxext_evidence.identifiers import doi_url, key_label
 from sphinxext_evidence.records.model import Article, Author, plain_title
 from sphinxext_evidence.render_utils import link
 
@@ -128,7 +128,7 @@ class ApaStyle(BaseStyle):
             out.extend(_journal(article))
         if article.doi:
             out.append(nodes.Text(" "))
-            out.extend(doi_link(article, f"https://doi.org/{article.doi}"))
+            out.extend(doi_link(article, doi_url(article.doi)))
         elif article.url:
             out.extend([nodes.Text(" "), link(article.url, article.url)])
         return out

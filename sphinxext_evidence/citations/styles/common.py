@@ -8,7 +8,7 @@ import unicodedata
 from docutils import nodes
 
 from sphinxext_evidence.citations.styles import Cited, Locator, MakeLink
-from sphinxext_evidence.identifiers import DOI_URL, key_label
+from sphinxext_evidence.identifiers import doi_url, key_label
 from sphinxext_evidence.records.model import Article, Author, plain_title
 from sphinxext_evidence.render_utils import link, title_nodes
 
@@ -109,7 +109,7 @@ def is_range(value: str) -> bool:
 
 def doi_link(article: Article, text: str) -> Parts:
     """The DOI as a link reading ``text`` (nothing when the work has no DOI)."""
-    return [link(text, DOI_URL.format(article.doi), ["evidence-doi"])] if article.doi else []
+    return [link(text, doi_url(article.doi), ["evidence-doi"])] if article.doi else []
 
 
 def folded(text: str) -> str:
