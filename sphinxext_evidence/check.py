@@ -161,7 +161,7 @@ class Checker:
                 text = f"{label}, a :source: of a grade, {flag.says}{where}; {advice}"
             else:
                 text = (f"{label} {flag.says}{where}; cite another work, or keep it on purpose by acknowledging "
-                        f"it: {acknowledge_hint(key)}")
+                        f"it: {acknowledge_hint(key, cite.file)}")
             yield Finding(cite.file, cite.line, FLAG_SUBTYPES[flag.level], text, key)
 
     def _grade(self, grade: Grade) -> Iterator[Finding]:

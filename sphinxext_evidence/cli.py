@@ -98,9 +98,37 @@ def _read_conf(confdir: Path) -> dict[str, Any]:
     conf = confdir / "conf.py"
     try:
         # Absolute: Sphinx reads the file after changing into its directory.
-        return eval_config_file(Path(os.path.abspath(conf)), Tags())  # type: ignore[arg-type]  # a str on Sphinx 7
+        with contextlib.redirect_stdout(sys.stderr):  # what conf.py prints is not this command's output
+            names = eval_config_file(Path(os.path.abspath(conf)), Tags())  # type: ignore[arg-type]  # str on Sphinx 7
     except ConfigError as exc:
         raise _config_error(conf, exc) from exc
+    missing = _missing_extension(confdir, names.get("extensions"))
+    if missing is not None:
+        raise CommandError(f"{conf}: the extension {missing!r} in extensions cannot be imported", USAGE)
+    return names
+
+
+def _missing_extension(confdir: Path, extensions: Any) -> str | None:
+    """The first of ``extensions`` that cannot be found, as Sphinx would look for it from ``confdir``."""
+    import importlib.util
+
+    if not isinstance(extensions, (list, tuple)):
+        return None
+    here = os.getcwd()
+    os.chdir(confdir)  # a conf.py may add a relative folder of local extensions to sys.path
+    try:
+        for name in extensions:
+            if not isinstance(name, str):
+                continue
+            try:
+                found = importlib.util.find_spec(name)
+            except (ImportError, ValueError):
+                found = None
+            if found is None:
+                return name
+    finally:
+        os.chdir(here)
+    return None
 
 
 def _overrides(defines: Sequence[str]) -> dict[str, Any]:
@@ -138,18 +166,23 @@ def _offline_reason(overrides: dict[str, Any]) -> str | None:
 
 @contextlib.contextmanager
 def _plain_stderr() -> Iterator[None]:
-    """Keep colour codes out of Sphinx's messages unless standard error is a terminal (or FORCE_COLOR says so)."""
+    """While a project is read: its printing goes to standard error, which has no colour codes unless a terminal.
+
+    Standard output is the command's own (JSON, BibTeX …), so what conf.py or an
+    extension prints must not land there; ``FORCE_COLOR`` and ``NO_COLOR`` are honoured.
+    """
     from sphinx.util.console import coloron, nocolor
 
     colour = "NO_COLOR" not in os.environ and ("FORCE_COLOR" in os.environ or sys.stderr.isatty())
-    if colour:
-        yield
-        return
-    nocolor()
-    try:
-        yield
-    finally:
-        coloron()
+    with contextlib.redirect_stdout(sys.stderr):
+        if colour:
+            yield
+            return
+        nocolor()
+        try:
+            yield
+        finally:
+            coloron()
 
 
 def _count(path: Path) -> int | None:
@@ -200,7 +233,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
                 traceback.print_exc()
             raise CommandError(f"reading {confdir} failed: {_one_line(str(exc))}", FAILED) from exc
         failures = list(getattr(cast(EvidenceDomain, app.env.get_domain("evidence")), "failures", []))
-    count = _count(path)
+        with suppress_logging():  # what is wrong with the file was said during the build
+            count = _count(path)
     if count is not None:
         sys.stdout.write(f"{count} record(s) in {shown}\n")
     elif not failures:

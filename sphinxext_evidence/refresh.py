@@ -132,10 +132,10 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     overrides.setdefault("evidence_offline", False)
     with cli._plain_stderr(), _project(confdir, overrides, args.verbose) as app:
         path, shown = lockfile_path(app), confdir / app.config.evidence_lockfile
-        if not path.is_file():
+        if not path.exists():
             raise cli.CommandError(f"no lockfile at {shown}; run {cli.PROG} fetch first", cli.FAILED)
         try:
-            sections, _ = lockfile.read(path)
+            sections = lockfile.load(path)
         except lockfile.LockfileError as exc:
             raise cli.CommandError(f"{exc}; nothing was refreshed", cli.FAILED) from exc
         sources = [s for s in REGISTRY if not args.only or s.name in args.only]

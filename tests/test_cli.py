@@ -252,12 +252,50 @@ def test_a_conf_py_that_fails_is_one_line_and_status_2(project, eutils, capsys, 
     assert eutils.requests == []
 
 
-def test_an_extension_that_cannot_be_loaded_is_status_2(project, eutils, capsys):
+@pytest.mark.parametrize("command", ["fetch", "offline fetch", "show", "check", "refresh", "export"])
+def test_an_extension_that_cannot_be_loaded_is_status_2(project, eutils, capsys, monkeypatch, command):
     src = project("citations")
     (src / "conf.py").write_text((src / "conf.py").read_text() + "extensions.append('no_such_extension')\n")
-    assert main(["fetch", str(src), *services(eutils)]) == 2
+    if command == "offline fetch":
+        monkeypatch.setenv("SPHINX_EVIDENCE_OFFLINE", "1")
+    args = {"show": ["show", "21860499", "--project", str(src)], "check": ["check", str(src)],
+            "refresh": ["refresh", str(src), *services(eutils)], "export": ["export", str(src), "--format", "ris"]}
+    assert main(args.get(command, ["fetch", str(src), *services(eutils)])) == 2
     message = one_line(capsys.readouterr().err)
     assert "conf.py" in message and "no_such_extension" in message
+    assert eutils.requests == []
+
+
+def test_a_local_extension_beside_conf_py_is_found(project, capsys):
+    src = project("citations")
+    (src / "_ext").mkdir()
+    (src / "_ext" / "local_thing.py").write_text("def setup(app):\n    return {}\n", encoding="utf-8")
+    (src / "conf.py").write_text((src / "conf.py").read_text()
+                                 + "import sys\nsys.path.insert(0, '_ext')\nextensions.append('local_thing')\n")
+    assert main(["check", str(src)]) in (0, 1)
+    assert "cannot be imported" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["check", "{src}", "--format", "json"], ["export", "{src}", "--format", "csl-json"],
+                                     ["show", "21860499", "--project", "{src}"]])
+def test_what_conf_py_prints_stays_off_standard_output(project, capsys, command):
+    src = project("myst")
+    (src / "conf.py").write_text("print('loading conf')\n" + (src / "conf.py").read_text())
+    main([part.format(src=src) for part in command])
+    out, err = capsys.readouterr()
+    json.loads(out)
+    assert "loading conf" in err
+
+
+def test_fetch_output_has_no_colour_codes_and_no_repeated_warning(project, eutils, capsys, monkeypatch):
+    src = project("citations")
+    lock = src / "evidence.lock.json"
+    lock.write_text('{"version": 2, "pubmed": {}}', encoding="utf-8")
+    monkeypatch.setenv("NO_COLOR", "1")
+    main(["fetch", str(src), *services(eutils)])
+    err = capsys.readouterr().err
+    assert "\x1b" not in err
+    assert err.count("the lockfile is version 2") == 1
 
 
 def test_no_conf_py_is_status_2(tmp_path, capsys):

@@ -191,3 +191,11 @@ def test_report_says_per_page_whether_any_citation_there_lacks_a_reason(make_app
     assert pages["ack"] == {"page": "ack", "acknowledged": ["only on purpose"], "unacknowledged": False}
     assert pages["card"] == {"page": "card", "acknowledged": [], "unacknowledged": True}
     assert pages["index"]["unacknowledged"] is True
+
+
+def test_the_acknowledging_hint_is_written_as_the_page_is() -> None:
+    from sphinxext_evidence.citations.numbering import acknowledge_hint
+
+    assert acknowledge_hint("pmid:993", "docs/page.md").startswith("{pmid}`993 | why it is cited`")
+    assert acknowledge_hint("doi:10.1/x", "docs/page.rst").startswith(":doi:`10.1/x | why it is cited`")
+    assert acknowledge_hint("pmid:993").startswith(":pmid:`993 | why it is cited`")

@@ -535,6 +535,16 @@ def test_no_lockfile_or_an_unreadable_one_exits_1(tmp_path, services, capsys):
     assert main(["refresh", str(src), *services.options()]) == 1
     err = capsys.readouterr().err
     assert "is not valid JSON" in err and "nothing was refreshed" in err
+    for text in ("[]", '"a string"', "null"):  # JSON, but not a lockfile
+        (src / "evidence.lock.json").write_text(text, encoding="utf-8")
+        assert main(["refresh", str(src), "--older-than", "0d", *services.options()]) == 1
+        err = capsys.readouterr().err
+        assert "is not a version 1 evidence lockfile" in err and "nothing was refreshed" in err, text
+    (src / "evidence.lock.json").unlink()
+    (src / "evidence.lock.json").mkdir()
+    assert main(["refresh", str(src), *services.options()]) == 1
+    err = capsys.readouterr().err
+    assert "cannot read" in err and "no lockfile" not in err
     assert services.paths() == []
 
 

@@ -86,10 +86,11 @@ def number_keys(node: nodes.Element, ctx: PageContext) -> None:
 FLAG_SUBTYPES = {"retraction": "retracted", "concern": "concern", "replaced": "superseded"}
 
 
-def acknowledge_hint(key: str) -> str:
-    """How an author keeps a flagged work on purpose, for ``key``'s role."""
+def acknowledge_hint(key: str, source: str = "") -> str:
+    """How an author keeps a flagged work on purpose, for ``key``'s role, written as the page ``source`` is."""
     kind, ident = key_parts(key)
-    return f":{kind}:`{ident} | why it is cited` (in a pmid card, :acknowledge: why it is cited)"
+    role = f"{{{kind}}}" if str(source).endswith(".md") else f":{kind}:"
+    return f"{role}`{ident} | why it is cited` (in a pmid card, :acknowledge: why it is cited)"
 
 
 def check(key: str, ctx: PageContext, location: nodes.Node, acknowledged: str = "") -> Article | None:
@@ -120,8 +121,16 @@ def check(key: str, ctx: PageContext, location: nodes.Node, acknowledged: str = 
         notices = cast(Article, article).notices_of(flag.name)
         where = f" ({flag.label.lower()}: {notices[0].source})" if notices and notices[0].source else ""
         log.warn(f"{label} cited on page '{ctx.docname}' {flag.says}{where}; cite another work, or "
-                 f"keep it on purpose by acknowledging it: {acknowledge_hint(key)}", subtype, location)
+                 f"keep it on purpose by acknowledging it: {acknowledge_hint(key, _source(ctx))}", subtype, location)
     return cast(Article, article)
+
+
+def _source(ctx: PageContext) -> str:
+    """The file of the page being resolved ('' when unknown)."""
+    try:
+        return str(ctx.env.doc2path(ctx.docname)) if ctx.env is not None else ""
+    except Exception:  # noqa: BLE001 - only the wording of a hint depends on it
+        return ""
 
 
 def _check_status_age(article: Article, label: str, canonical: str, ctx: PageContext, location: nodes.Node) -> None:
