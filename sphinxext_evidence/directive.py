@@ -47,6 +47,18 @@ class EvidenceDirective(SphinxDirective):
         """Log an ``evidence.<subtype>`` warning at this directive's file and line (or at ``line``)."""
         log.warn(message, subtype, self.get_location() if line is None else (self.env.docname, line))
 
+    def argument(self, example: str) -> str | None:
+        """The directive's argument, or None after an ``evidence.empty`` warning showing ``example``.
+
+        Directives declare their argument optional, so that a missing one is this warning, not docutils' error.
+        """
+        text = " ".join(self.arguments[0].split()) if self.arguments else ""
+        if not text:
+            self.warn(f"{self.name}: the argument is missing, as in '.. {self.name}:: {example}'; nothing is shown",
+                      "empty")
+            return None
+        return text
+
     def check_options(self) -> None:
         """Warn about (and drop) options this directive does not know."""
         known = dict.keys(self.option_spec)

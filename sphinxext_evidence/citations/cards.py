@@ -27,7 +27,7 @@ FIELD_LABELS = {"design": "Design", "participants": "Participants", "finding": "
 class PmidDirective(EvidenceDirective):
     """``.. pmid:: 22282884`` with optional ``:design:``, ``:participants:``, ``:finding:`` and body."""
 
-    required_arguments = 1
+    optional_arguments = 1  # a missing PMID is warned about (see EvidenceDirective.argument)
     final_argument_whitespace = True  # "PMID: 22282884" is one argument
     has_content = True
     option_spec = option_spec(*CARD_OPTIONS)
@@ -35,9 +35,12 @@ class PmidDirective(EvidenceDirective):
     def run(self) -> list[nodes.Node]:
         """Validate the PMID and leave a :class:`study_card` placeholder holding the body."""
         self.check_options()
-        pmid = parse_pmid(self.arguments[0])
+        written = self.argument("22282884")
+        if written is None:
+            return []
+        pmid = parse_pmid(written)
         if pmid is None:
-            self.warn(f"pmid: invalid PMID {self.arguments[0]!r} (1 to 9 digits, as in '.. pmid:: 22282884'); "
+            self.warn(f"pmid: invalid PMID {written!r} (1 to 9 digits, as in '.. pmid:: 22282884'); "
                       "no study card is shown", "invalid-pmid")
             return []
         key = pmid_key(pmid)

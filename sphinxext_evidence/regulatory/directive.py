@@ -56,7 +56,7 @@ def _allowed_statuses() -> str:
 class RegulatoryStatusDirective(EvidenceDirective):
     """``.. regulatory-status:: <substance>`` with ``:as-of:``, ``:fda-names:``, ``:fda:`` and a field list."""
 
-    required_arguments = 1
+    optional_arguments = 1  # a missing substance is warned about (see EvidenceDirective.argument)
     final_argument_whitespace = True
     has_content = True
     option_spec = option_spec("as-of", "fda-names", "fda")
@@ -64,7 +64,9 @@ class RegulatoryStatusDirective(EvidenceDirective):
     def run(self) -> list[nodes.Node]:
         """Validate options and rows; leave a :class:`regulatory_status` placeholder."""
         self.check_options()
-        substance = " ".join(self.arguments[0].split())
+        substance = self.argument("semaglutide")
+        if substance is None:
+            return []
         as_of = self._as_of()
         check_fda = self._fda_flag()
         if not self.content or not "".join(self.content).strip():
