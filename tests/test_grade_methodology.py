@@ -109,6 +109,17 @@ def test_no_readable_interval_no_derived_effect(relative: str) -> None:
     assert "no confidence interval that can be read" in message and "state :effect:" in message
 
 
+
+@pytest.mark.parametrize("relative", ["RR 0.75", "RR 0.75 (0.60 to ∞)"])
+def test_a_stated_effect_without_a_readable_interval_warns_that_it_is_unchecked(relative: str) -> None:
+    found = _judge("Mortality", "benefit", relative)
+    assert found.effect == "benefit" and not found.contradicted  # the author's judgement stands
+    message = next(m for s, m in found.problems if s == "missing-option")
+    assert ":effect: benefit cannot be checked" in message and "give the 95% CI" in message
+    assert not [p for p in _judge("Mortality", "benefit", "RR 0.75 (0.60 to 0.90)").problems
+                if p[0] == "missing-option"]
+
+
 # --- derived and stated effects: one rule ------------------------------------------------------
 
 @pytest.mark.parametrize("relative", ["RR 0.88 (0.80 to 0.97)", "SMD -0.15 (-0.19 to -0.11)",

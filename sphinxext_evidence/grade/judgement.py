@@ -141,6 +141,11 @@ def judge(outcome: str, certainty: Certainty, effect: str | None, outcome_type: 
                                                   ":outcome-type:" + HIDDEN))
         elif benefit is not None and polarity is None and direction:
             j.increase = direction > 0  # the numbers say which way, whatever the polarity
+        if effect is not None and estimate.crosses_null is None:
+            j.problems.append(("missing-option", f":relative: {estimate.written} has no confidence interval that "
+                                                 f"can be read (two finite bounds), so :effect: {effect} cannot be "
+                                                 "checked against it (whether it includes no effect is unknown); "
+                                                 "give the 95% CI, as in 'RR 0.75 (0.60 to 0.90)'"))
         _size(estimate, effect, j)
         _imprecision(estimate, j.effect, ratings, j)
     if j.effect in ("large-benefit", "benefit", "small-benefit", "small-harm", "harm", "large-harm") \
