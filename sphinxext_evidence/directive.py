@@ -11,6 +11,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from sphinxext_evidence import log
 from sphinxext_evidence.domain import get_domain
+from sphinxext_evidence.located import OnThePage
 
 _Placed = TypeVar("_Placed", bound=nodes.Element)
 
@@ -38,7 +39,7 @@ def option_spec(*names: str, flags: Iterable[str] = ()) -> LenientOptions:
     return spec
 
 
-class EvidenceDirective(SphinxDirective):
+class EvidenceDirective(OnThePage, SphinxDirective):
     """Base class: warns about unknown options and places nodes at the directive's line."""
 
     option_spec: ClassVar[dict[str, Callable[[str], Any]]] = option_spec()

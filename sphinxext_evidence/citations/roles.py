@@ -18,6 +18,7 @@ from sphinxext_evidence.citations.locators import Locator, split_citation, swall
 from sphinxext_evidence.citations.nodes import pending_cite
 from sphinxext_evidence.domain import get_domain
 from sphinxext_evidence.identifiers import KINDS, Kind, make_key, split_ids
+from sphinxext_evidence.located import OnThePage
 
 
 LOCATOR_HINT = "a locator follows its identifier, as in :pmid:`37818733, p. 33; 22282884, fig. 2`"
@@ -27,7 +28,7 @@ def _error(rawtext: str, text: str) -> nodes.inline:
     return nodes.inline(rawtext, text, classes=["evidence-error"])
 
 
-class CiteRole(SphinxRole):
+class CiteRole(OnThePage, SphinxRole):
     """An inline citation of one or more identifiers, e.g. ``:pmid:`37818733, 22282884```."""
 
     def __init__(self, kind: Kind) -> None:
@@ -90,7 +91,7 @@ class CiteRole(SphinxRole):
         locators[key] = locator.to_json()
 
 
-class LinkRole(SphinxRole):
+class LinkRole(OnThePage, SphinxRole):
     """An identifier that links to its public record: ``:nct:`NCT00868283```, ``:rsid:`rs429358```.
 
     Several identifiers may be given (``:rsid:`rs429358, rs7412```); ``text <id>``
