@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from sphinxext_evidence.citations import bibliography, corrections, roles, styles
+from sphinxext_evidence.citations import bibliography, corrections, roles, styles, titles
 from sphinxext_evidence.citations.cards import PmidDirective, render_study_card
 from sphinxext_evidence.citations.nodes import pending_cite, reference_list, study_card
 from sphinxext_evidence.citations.numbering import cite_nodes, number_keys
@@ -33,6 +33,7 @@ def setup(app: Sphinx) -> None:
     app.add_directive("pmid", PmidDirective)
     app.add_transform(EnsureReferenceList)
     app.add_transform(roles.RolesInCaptions)
+    titles.setup(app)
     app.add_post_transform(KeepReferenceList)
     register_renderer(app, pending_cite, render_cite, prepare=number_keys)
     register_renderer(app, study_card, render_study_card, prepare=number_keys)
