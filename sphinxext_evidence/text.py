@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 
@@ -55,8 +56,10 @@ def strip_controls(text: str) -> str:
 
 
 def clean_text(value: object) -> str:
-    """Text taken from a service, safe to store: controls removed, whitespace squashed ('' for non-text)."""
+    """Text taken from a service, safe to store: controls removed, whitespace squashed ('' for non-text, NaN, inf)."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return ""
+    if isinstance(value, float) and not math.isfinite(value):  # Python's json reads NaN and Infinity
         return ""
     return squash(strip_controls(str(value)))
 

@@ -183,3 +183,9 @@ def test_keys_in_another_form_are_found_and_a_record_keeps_its_key(make_app, tmp
     html = read(app, "index.html")
     assert all(text in html for text in SHOWN)
     assert f"pubmed.ncbi.nlm.nih.gov/{PMID}/" in html and "22282884" not in html
+
+
+def test_service_numbers_that_are_not_numbers_become_no_text():
+    from sphinxext_evidence.text import clean_text
+
+    assert [clean_text(v) for v in (float("nan"), float("inf"), -float("inf"), 12, 1.5)] == ["", "", "", "12", "1.5"]

@@ -104,7 +104,7 @@ class PubMedClient:
 def _json_error(body: bytes) -> str:
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return "unreadable JSON answer"
     if isinstance(data, dict) and data.get("error"):
         return f"E-utilities error: {data['error']}"
