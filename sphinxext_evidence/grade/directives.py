@@ -66,7 +66,7 @@ def parse_importance(text: str) -> str | None:
 class EvidenceGradeDirective(EvidenceDirective):
     """``.. evidence-grade:: All-cause death`` with ``:certainty:``, ``:effect:`` and friends."""
 
-    required_arguments = 1
+    optional_arguments = 1  # a missing outcome is warned about (see EvidenceDirective.argument)
     final_argument_whitespace = True
     has_content = True
     option_spec = option_spec(*GRADE_OPTIONS)
@@ -83,7 +83,10 @@ class EvidenceGradeDirective(EvidenceDirective):
     def run(self) -> list[nodes.Node]:
         """Validate, check the grade against its numbers and design, note it for the index, leave a card."""
         self.check_options()
-        outcome = " ".join(self.arguments[0].split())
+        found = self.argument("All-cause death")
+        if found is None:
+            return []
+        outcome = found
         table = self.env.temp_data.get(_TABLE_KEY) or {}
         # Lists keep their line breaks: each line of :downgrade:, :upgrade: or :baseline-risk: may be an entry.
         opts = {k: " ".join((v or "").split()) for k, v in self.options.items() if k not in LINE_LISTS}
@@ -242,7 +245,7 @@ class EvidenceGradeDirective(EvidenceDirective):
 class CertaintyTableDirective(EvidenceDirective):
     """``.. certainty-table:: Title`` holding ``evidence-grade`` directives: a summary-of-findings table."""
 
-    required_arguments = 1
+    optional_arguments = 1  # a missing title is warned about and replaced
     final_argument_whitespace = True
     has_content = True
     option_spec = option_spec(*TABLE_OPTIONS)
@@ -250,7 +253,11 @@ class CertaintyTableDirective(EvidenceDirective):
     def run(self) -> list[nodes.Node]:
         """Parse the body with the table's intervention and comparison inherited by its grades."""
         self.check_options()
-        title = " ".join(self.arguments[0].split())
+        title = " ".join(self.arguments[0].split()) if self.arguments else ""
+        if not title:
+            title = "Summary of findings"
+            self.warn(f"{self.name}: the title is missing, as in '.. {self.name}:: Drug X compared with placebo'; "
+                      f"the table is titled {title!r}", "empty")
         info = {name: " ".join((self.options.get(name) or "").split()) for name in TABLE_OPTIONS}
         info["comparison"] = comparator(info["comparison"])
         info["intervention"], info["comparison"], problem = split_comparison(info["intervention"], info["comparison"])
