@@ -164,6 +164,7 @@ class EvidenceGradeDirective(EvidenceDirective):
             "outcome": outcome, "certainty": certainty.slug, "effect": judgement.effect or "",
             "intervention": fields["intervention"], "comparison": fields["comparison"],
             "importance": importance or "", "anchor": anchor, "line": self.lineno, "sources": list(keys),
+            "contradicted": judgement.contradicted,
         })
         return [node]
 

@@ -100,9 +100,7 @@ def render_grade_index(node: grade_index, ctx: PageContext) -> list[nodes.Node]:
         cert = nodes.paragraph()
         cert += certainty_nodes(level, fmt, suffix=False)
         row += entry(cert, classes=[f"evidence-sort-{level.value}"])
-        effect = item["effect"]
-        rank = EFFECTS.index(effect) + 1 if effect in EFFECTS else 0
-        row += entry(para(effect_label(effect) if effect else DASH), classes=[f"evidence-sort-{rank}"])
+        row += _effect_cell(item)
         page = nodes.paragraph()
         builder = getattr(ctx.app, "builder", None)
         if builder is not None and builder.get_relative_uri(ctx.docname, docname).startswith("#"):
@@ -126,3 +124,15 @@ def add_sort_script(app: Any, _pagename: str, _templatename: str, context: dict[
     """``html-page-context``: load ``evidence-sort.js`` on pages that show the evidence index."""
     if doctree is not None and doctree.get(SORTABLE):
         app.add_js_file("evidence-sort.js", loading_method="defer")
+
+
+CONTRADICTED = "Contradicted by the numbers"
+
+
+def _effect_cell(item: dict[str, Any]) -> nodes.entry:
+    """The stated effect, or, like the card that hides its sentence, a mark when the numbers contradict it."""
+    effect = item["effect"]
+    if item.get("contradicted"):
+        return entry(para(f"{DASH} {CONTRADICTED}", ["evidence-grade-contradicted"]), classes=["evidence-sort-0"])
+    rank = EFFECTS.index(effect) + 1 if effect in EFFECTS else 0
+    return entry(para(effect_label(effect) if effect else DASH), classes=[f"evidence-sort-{rank}"])

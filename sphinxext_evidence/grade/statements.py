@@ -13,75 +13,21 @@ from __future__ import annotations
 import re
 
 from sphinxext_evidence.grade.levels import Certainty, effect_benefits, effect_size
+from sphinxext_evidence.grade.polarity import normalise, outcome_type_of
+
+__all__ = ["OUTCOME_TYPES", "is_plural", "is_time_to_event", "outcome_type_of", "plain_language"]
 
 OUTCOME_TYPES = ("undesirable", "desirable")
 
-# Words that make an outcome's polarity clear; anything else needs :outcome-type:.
-UNDESIRABLE_WORDS = (
-    "death", "deaths", "mortality", "dying", "adverse event", "adverse events", "adverse effect",
-    "adverse effects", "side effect", "side effects", "harm", "harms", "relapse", "relapses", "recurrence",
-    "complication", "complications", "hospitalisation", "hospitalization", "hospital admission", "readmission",
-    "infection", "infections", "bleeding", "haemorrhage", "hemorrhage", "fracture", "fractures", "stroke",
-    "myocardial infarction", "heart attack", "pain", "toxicity", "exacerbation", "exacerbations", "disability",
-    "dependency", "failure", "symptom", "symptoms", "withdrawal due to adverse events", "dropout due to adverse events",
-)
-DESIRABLE_WORDS = (
-    "survival", "remission", "quality of life", "response", "recovery", "cure", "healing", "independence",
-    "functional independence", "return to work", "abstinence", "cessation", "quit rate", "live birth",
-)
-
-
-# Words that turn the outcome named after (or before) them into its opposite: "Loss of independence",
-# "Freedom from relapse", "Pain relief", "Pain-free", "Time to relapse" (longer is better when relapse is bad).
-_ADJECTIVE = r"(?:(?:first|any|further|new|clinical|major|serious|complete|the|a|an|of|from)\s+)?"
-_FLIP_BEFORE = re.compile(
-    r"(?:\b(?:lack|loss|absence|freedom|free|resolution|relief|prevention|avoidance|reduction|decrease)\s+"
-    r"(?:of|from|in)\s+|\btime\s+to\s+|\bwithout\s+)" + _ADJECTIVE + r"$|\bnon-$|\bno\s+$|\bnot\s+$")
-_FLIP_AFTER = re.compile(r"^s?(?:-free\b|\s+free\b|\s+relief\b|\s+resolution\b|\s+reduction\b|\s+prevention\b)")
-_DASHES = re.compile("[\u2010-\u2015\u2212\u00ad]")
-_OPPOSITE = {"desirable": "undesirable", "undesirable": "desirable"}
 # With a hazard ratio, the hazard is that of the event (death, progression, relapse): a ratio below 1 means
 # the event comes later, so survival, time to the event and being free of it go up.
 _TIME_TO_EVENT_RE = re.compile(r"\bsurvival\b|[a-z]-free\b|\bfree\s+(?:of|from)\b|\bfreedom\s+from\b|"
-                               r"\btime\s+to\b|\bduration\s+of\s+(?:remission|response)\b", re.I)
-
-
-def _normalise(outcome: str) -> str:
-    """Lower case, every dash a hyphen, and "nonresponse" spelt "non-response"."""
-    text = _DASHES.sub("-", outcome.lower())
-    return re.sub(r"\bnon\s?(?=[a-z]{4})", "non-", text)
-
-
-def _polarities(outcome: str) -> set[str]:
-    """The polarity of every vocabulary word in ``outcome``, each turned over when negated."""
-    text = _normalise(outcome)
-    taken: list[tuple[int, int]] = []
-    found: set[str] = set()
-    vocabulary = [(w, "undesirable") for w in UNDESIRABLE_WORDS] + [(w, "desirable") for w in DESIRABLE_WORDS]
-    for word, polarity in sorted(vocabulary, key=lambda item: -len(item[0])):
-        for match in re.finditer(rf"(?<![a-z]){re.escape(word)}s?(?![a-z])", text):
-            if any(start <= match.start() and match.end() <= end for start, end in taken):
-                continue  # "adverse events" inside "withdrawal due to adverse events"
-            taken.append(match.span())
-            flipped = _FLIP_BEFORE.search(text[:match.start()]) or _FLIP_AFTER.match(text[match.end():])
-            found.add(_OPPOSITE[polarity] if flipped else polarity)
-    return found
-
-
-def outcome_type_of(outcome: str) -> str | None:
-    """``desirable`` or ``undesirable`` when the outcome's name says so, else None.
-
-    "Relapse-free survival", "Pain relief" and "Time to relapse" are desirable,
-    "Non-response" and "Loss of independence" undesirable; a name whose words
-    disagree has no known polarity.
-    """
-    found = _polarities(outcome)
-    return found.pop() if len(found) == 1 else None
+                               r"\btime\s+(?:to|until)\b|\bduration\s+of\s+(?:remission|response)\b", re.I)
 
 
 def is_time_to_event(outcome: str) -> bool:
     """Whether a hazard ratio for ``outcome`` is the hazard of the event it counts the absence of (survival)."""
-    return bool(_TIME_TO_EVENT_RE.search(_normalise(outcome)))
+    return bool(_TIME_TO_EVENT_RE.search(normalise(outcome)))
 
 
 def is_plural(intervention: str) -> bool:
