@@ -110,8 +110,11 @@ def test_parse_baseline_empty(text):
     ("100 %", "baseline risk '100 %': the risk must be above 0 and below 1,000 per 1,000, not 1,000"),
     ("0/300", "baseline risk '0/300': the risk must be above 0 and below 1,000 per 1,000, not 0"),
     ("300 of 300", "baseline risk '300 of 300': the risk must be above 0 and below 1,000 per 1,000, not 1,000"),
-    ("50/40", "baseline risk '50/40': more events (50) than people (40)"),
-    ("Elderly: 50 events in 40", "baseline risk 'Elderly: 50 events in 40': more events (50) than people (40)"),
+    ("50/40", "baseline risk '50/40': more events (50) than people (40); write the events first, then everyone in "
+              "the comparison group, as in '40/50' if they were swapped"),
+    ("Elderly: 50 events in 40", "baseline risk 'Elderly: 50 events in 40': more events (50) than people (40); write "
+                                 "the events first, then everyone in the comparison group, as in '40/50' if they were "
+                                 "swapped"),
     ("0/0", "baseline risk '0/0': the total must be above 0"),
     ("3 of 0", "baseline risk '3 of 0': the total must be above 0"),
     ("5 per 0", "baseline risk '5 per 0': the 'per' number must be above 0"),

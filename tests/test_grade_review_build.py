@@ -49,3 +49,30 @@ def test_the_index_does_not_state_an_effect_the_numbers_contradict(make_app, tmp
     assert subtypes(warned) == ["grade-direction"]
     assert "Benefit" not in text and "Contradicted by the numbers" in text
     assert "reduces" not in text
+
+
+def test_units_shortened_intervals_and_words_after_the_brackets(make_app, tmp_path) -> None:
+    body = (grade("HbA1c", effect="benefit", outcome_type="undesirable",
+                  relative="MD 0.5% lower (0.7% lower to 0.3% lower)", **OPEN, **TRIALS)
+            + grade("Pain", relative="MD 10 points lower (5 to 15 lower)", **OPEN, **TRIALS)
+            + grade("Symptoms", relative="MD 5 (2 to 8) points lower", effect="benefit", **OPEN, **TRIALS))
+    text, warned = build(make_app, tmp_path, body)
+    assert "Drug A probably reduces HbA1c." in text and "Drug A probably reduces Pain." in text
+    assert "increases" not in text
+    assert subtypes(warned) == ["invalid-option"]
+    line = warned.strip().splitlines()[0]
+    assert "'Symptoms'" in line and "after the brackets" in line and "MD 5 points lower (2 lower to 8 lower)" in line
+
+
+def test_time_to_event_absolute_effects_count_events(make_app, tmp_path) -> None:
+    body = (".. certainty-table:: Drug A compared with placebo\n   :intervention: Drug A\n   :comparison: placebo\n\n"
+            + "\n".join("   " + line if line else "" for line in grade(
+                "Disease-free survival", relative="HR 0.70 (0.60 to 0.82)", baseline_risk="300 per 1,000",
+                **OPEN, studies="5 RCTs").splitlines()) + "\n\n"
+            + grade("Progression-free survival", relative="HR 0.70 (0.60 to 0.82)", baseline_risk="300 per 1,000",
+                    **OPEN, **TRIALS))
+    text, warned = build(make_app, tmp_path, body, "html")
+    assert "Risk with placebo: 300 events per 1,000" in text
+    assert "Risk with Drug A: 221 events per 1,000" in text and "79 fewer events per 1,000" in text
+    assert "Absolute effect: 79 fewer events (progression or death) per 1,000" in text
+    assert "probably increases Disease-free survival" in text and subtypes(warned) == []

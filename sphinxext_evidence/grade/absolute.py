@@ -83,7 +83,8 @@ def _risk(value: str) -> float | str:
         if total <= 0:
             return "the total must be above 0"
         if events > total:
-            return f"more events ({match[1]}) than people ({match[2]})"
+            return (f"more events ({match[1]}) than people ({match[2]}); write the events first, then everyone "
+                    f"in the comparison group, as in '{match[2]}/{match[1]}' if they were swapped")
         return events * 1000 / total
     if match := _PERCENT.fullmatch(value):
         return _number(match[1]) * 10
@@ -196,12 +197,13 @@ def ratio_from_rrr(rrr_percent: float) -> float:
 
 # --- wording ---------------------------------------------------------------------------------
 
-def describe_risk(effect: AbsoluteEffect) -> str:
-    """The risk with the intervention and its CI: '150 per 1,000 (120 to 180)'."""
-    return f"{effect.risk:,} per {effect.per:,} ({effect.risk_low:,} to {effect.risk_high:,})"
+def describe_risk(effect: AbsoluteEffect, events: str = "") -> str:
+    """The risk with the intervention and its CI: '150 per 1,000 (120 to 180)'; ``events`` names what is counted."""
+    counted = f" {events}" if events else ""
+    return f"{effect.risk:,}{counted} per {effect.per:,} ({effect.risk_low:,} to {effect.risk_high:,})"
 
 
-def describe_difference(effect: AbsoluteEffect) -> str:
+def describe_difference(effect: AbsoluteEffect, events: str = "") -> str:
     """The risk difference and its CI in GRADEpro's words: '10 fewer per 1,000 (30 fewer to 15 more)'."""
     decrease = effect.difference < 0 or (effect.difference == 0 and effect.direction < 0)
 
@@ -210,6 +212,7 @@ def describe_difference(effect: AbsoluteEffect) -> str:
         down = value < 0 or (value == 0 and (direction < 0 or (direction == 0 and decrease)))
         return f"{abs(value):,} {'fewer' if down else 'more'}"
 
-    return (f"{words(effect.difference)} per {effect.per:,} "
+    counted = f" {events}" if events else ""
+    return (f"{words(effect.difference)}{counted} per {effect.per:,} "
             f"({words(effect.difference_low, effect.low_direction)} to "
             f"{words(effect.difference_high, effect.high_direction)})")

@@ -18,7 +18,7 @@ from sphinxext_evidence.grade import absolute, levels, rules
 from sphinxext_evidence.grade.estimate import Estimate, parse_estimate
 from sphinxext_evidence.grade.judgement import judge
 from sphinxext_evidence.grade.nodes import certainty_table, grade_card
-from sphinxext_evidence.grade.statements import OUTCOME_TYPES, plain_language
+from sphinxext_evidence.grade.statements import OUTCOME_TYPES, events_counted, is_time_to_event, plain_language
 from sphinxext_evidence.identifiers import parse_pmid, pmid_key, split_ids
 from sphinxext_evidence.text import slug
 
@@ -109,7 +109,7 @@ class EvidenceGradeDirective(EvidenceDirective):
             self.warn(f"{self.name} {outcome!r}: {problem}", "invalid-option")
         design = self._design(opts)
         ratings = self._ratings()
-        estimate = self._estimate(fields["relative"])
+        estimate = self._estimate(fields["relative"], outcome)
         keys = self._sources(opts.get("source", ""))
         for name in (*TEXT_FIELDS, "source", "statement", *LINE_LISTS):
             if name in self.options and not (self.options[name] or "").strip():
@@ -137,7 +137,7 @@ class EvidenceGradeDirective(EvidenceDirective):
         if opts.get("statement") and not judgement.contradicted:
             sentence = opts["statement"]
         anchor = f"evidence-grade-{slug(self.env.docname, 'index')}-{self.env.new_serialno('evidence-grade') + 1}"
-        risks = self._risks((self.options.get("baseline-risk") or "").strip(), estimate, fields)
+        risks = self._risks((self.options.get("baseline-risk") or "").strip(), estimate, fields, outcome)
         data = {
             "outcome": outcome,
             "certainty": certainty.slug,
@@ -189,13 +189,13 @@ class EvidenceGradeDirective(EvidenceDirective):
                 found.extend(parsed.ratings)
         return found
 
-    def _estimate(self, text: str) -> Estimate | None:
+    def _estimate(self, text: str, outcome: str) -> Estimate | None:
         if not text:
             return None
         estimate, problem = parse_estimate(text)
         if problem:
-            self.warn(f"{self.name}: :relative: {problem}; the direction of the effect is not checked",
-                      "invalid-option")
+            self.warn(f"{self.name} {outcome!r}: :relative: {problem} (until then the effect is not checked "
+                      "against it)", "invalid-option")
         return estimate
 
     def _sources(self, text: str) -> list[str]:
@@ -209,37 +209,40 @@ class EvidenceGradeDirective(EvidenceDirective):
                 keys.append(pmid_key(pmid))
         return keys
 
-    def _risks(self, text: str, estimate: Estimate | None, fields: dict[str, str]) -> list[dict[str, str]]:
+    def _risks(self, text: str, estimate: Estimate | None, fields: dict[str, str],
+               outcome: str) -> list[dict[str, str]]:
         """Anticipated absolute effects per 1,000 for each baseline risk, as text for the renderers."""
         if not text:
             return []
+        where = f"{self.name} {outcome!r}: :baseline-risk:"
         baselines, problems = absolute.parse_baseline(text)
         for problem in problems:
-            self.warn(f"{self.name}: :baseline-risk: {problem}", "invalid-option")
+            self.warn(f"{where} {problem}", "invalid-option")
         if estimate is None or not estimate.is_ratio or estimate.low is None or estimate.high is None:
-            self.warn(f"{self.name}: :baseline-risk: needs a ratio with its confidence interval in :relative: "
-                      "(RR, OR or HR, as in 'RR 0.75 (0.60 to 0.90)'); no absolute effect is computed",
-                      "invalid-option")
+            self.warn(f"{where} needs a ratio with its confidence interval in :relative: (RR, OR or HR, as in "
+                      "'RR 0.75 (0.60 to 0.90)'); no absolute effect is computed", "invalid-option")
             return []
         if fields["absolute"]:
-            self.warn(f"{self.name}: both :absolute: and :baseline-risk: are given; the computed absolute effect "
-                      "is shown and :absolute: is ignored", "invalid-option")
+            self.warn(f"{self.name} {outcome!r}: both :absolute: and :baseline-risk: are given; the computed absolute "
+                      "effect is shown and :absolute: is ignored; drop one of them", "invalid-option")
             fields["absolute"] = ""
+        # A hazard ratio of a time-to-event outcome counts events, not people surviving or free of the event.
+        events = events_counted(outcome) if estimate.measure == "HR" and is_time_to_event(outcome) else ""
         rows = []
         for baseline in baselines:
             too_high = absolute.ratio_problem(estimate.measure, max(estimate.value, estimate.high), baseline.per_1000)
             if too_high:
-                self.warn(f"{self.name}: :baseline-risk: {too_high}; no absolute effect is shown for this baseline. "
-                          "Give an odds ratio, or drop the baseline and give the review's absolute effect in "
-                          ":absolute:", "invalid-option")
+                self.warn(f"{where} {too_high}; no absolute effect is shown for this baseline. Give an odds ratio, "
+                          "or drop the baseline and give the review's absolute effect in :absolute:", "invalid-option")
                 rows.append({"label": baseline.label, "comparator": f"{baseline.per_1000:,.4g} per 1,000",
                              "intervention": "not computed",
                              "difference": f"Not computed: {estimate.written} cannot be applied to this risk"})
                 continue
             effect = absolute.absolute_effect(estimate.measure, estimate.value, estimate.low, estimate.high, baseline)
-            rows.append({"label": baseline.label, "comparator": f"{effect.baseline:,} per {effect.per:,}",
-                         "intervention": absolute.describe_risk(effect),
-                         "difference": absolute.describe_difference(effect)})
+            counted = f" {events}" if events else ""
+            rows.append({"label": baseline.label, "comparator": f"{effect.baseline:,}{counted} per {effect.per:,}",
+                         "intervention": absolute.describe_risk(effect, events),
+                         "difference": absolute.describe_difference(effect, events)})
         return rows
 
 

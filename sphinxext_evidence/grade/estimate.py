@@ -38,7 +38,16 @@ _MINUS_RE = re.compile(r"(?<![\d%\s])(\s*)[\u2010-\u2014](?=\d)")
 _SIGN_WORDS = {"lower": -1, "less": -1, "fewer": -1, "smaller": -1, "shorter": -1, "reduction": -1,
                "decrease": -1, "decreased": -1, "higher": 1, "more": 1, "greater": 1, "larger": 1, "longer": 1,
                "increase": 1, "increased": 1}
-_WORDED_RE = re.compile(rf"({_NUMBER})(\s+(?:[^\W\d]\S*\s+){{0,2}}?)({'|'.join(_SIGN_WORDS)})\b", re.IGNORECASE)
+_SIGN = "|".join(_SIGN_WORDS)
+# A unit between the number and its word, glued or spaced: "0.5% lower", "2.1 kg less", "3.2 points lower".
+_UNIT = r"(?:\s*%)?(?:\s*(?!to\b)[^\W\d][^\s(),;]*?){0,2}?"
+_WORDED_RE = re.compile(rf"({_NUMBER})({_UNIT})\s*\b({_SIGN})\b", re.IGNORECASE)
+# GRADEpro shortens "(5 lower to 15 lower)" to "(5 to 15 lower)": a word only after the last bound, when the
+# first has neither a word nor a sign, applies to both.
+_SHORT_CI_RE = re.compile(rf"\(\s*({_DIGITS})((?:\s*%)?(?:\s+(?!to\b|(?:{_SIGN})\b)[^\W\d][^\s(),;]*)?)"
+                          rf"(\s*(?:to|\u2013|\u2014|-)\s*)([-+\u2212]?{_DIGITS}{_UNIT})\s*\b({_SIGN})\s*\)",
+                          re.IGNORECASE)
+_AFTER_BRACKETS_RE = re.compile(rf"\)[^()]*?\b({_SIGN})\b", re.IGNORECASE)
 # Words that judge a difference rather than sign it: the sign cannot be read from them.
 _JUDGING_RE = re.compile(r"\b(?:better|worse|improve\w*|deteriorat\w*|benefit\w*|harm\w*)\b", re.IGNORECASE)
 
@@ -47,8 +56,15 @@ def _number(text: str) -> float:
     return float(text.replace("\u2212", "-").replace(",", ""))
 
 
-def _signed_words(text: str) -> tuple[str, str | None]:
-    """``3.2 points lower`` → ``-3.2 points``; a number with both a sign and a word is a problem."""
+def _signed_words(text: str, measure: str) -> tuple[str, str | None]:
+    """``3.2 points lower (5.1 lower to 1.3 lower)`` → ``-3.2 points (-5.1 to -1.3)``, or what cannot be read."""
+    after = _AFTER_BRACKETS_RE.search(text)
+    if after:
+        return text, (f"the word {after[1]!r} after the brackets does not say which numbers it signs; write it "
+                      f"after each number, as in '{measure} 5 points {after[1]} (2 {after[1]} to 8 {after[1]})', "
+                      f"or give the signs, as in '{measure} -5 points (-8 to -2)'")
+    text = _SHORT_CI_RE.sub(lambda m: f"({m[1]}{m[2]} {m[5]}{m[3]}{m[4]} {m[5]})", text)
+    bracket = text.find("(")
     problem = None
 
     def sign(match: re.Match[str]) -> str:
@@ -57,7 +73,9 @@ def _signed_words(text: str) -> tuple[str, str | None]:
         if number[0] in "-+\u2212":
             problem = f"{number} {word} has both a sign and a word for it; write one of them"
         negative = _SIGN_WORDS[word.lower()] < 0
-        return ("-" if negative else "") + number.lstrip("+") + unit.rstrip()
+        # Inside the brackets the unit is the estimate's, said again: the bounds are read as bare numbers.
+        kept = "" if 0 <= bracket < match.start() else unit.rstrip()
+        return ("-" if negative else "") + number.lstrip("+") + kept
 
     return _WORDED_RE.sub(sign, text), problem
 
@@ -113,7 +131,7 @@ def parse_estimate(text: str) -> tuple[Estimate | None, str | None]:
     measure = MEASURES[name.group(1).lower()]
     rest = _MINUS_RE.sub(r"\1-", written[name.end():])
     if measure in ("MD", "SMD"):
-        rest, problem = _signed_words(rest)
+        rest, problem = _signed_words(rest, measure)
         if problem:
             return None, f"{written!r}: {problem}"
         if _JUDGING_RE.search(rest):
@@ -121,7 +139,8 @@ def parse_estimate(text: str) -> tuple[Estimate | None, str | None]:
                           f"outcome goes up or down; give the sign, as in '{measure} -3.2 (-5.1 to -1.3)'")
     value_match = _VALUE_RE.match(rest)
     if not value_match:
-        return None, f"{written!r} has no number after {measure}"
+        return None, (f"{written!r} has no number after {measure}; write the estimate and its interval after the "
+                      f"measure, as in '{measure} 0.80 (0.70 to 0.91)'")
     value = _number(value_match.group(1))
     after = rest[value_match.end():]
     ci = _CI_RE.search(after)
@@ -135,13 +154,16 @@ def parse_estimate(text: str) -> tuple[Estimate | None, str | None]:
     if measure == "RRR":
         # A relative risk reduction of 25% is a risk ratio of 0.75 (its CI flips).
         if value >= 100 or (high is not None and high >= 100):
-            return None, f"{written!r}: a relative risk reduction is below 100%"
+            return None, (f"{written!r}: a relative risk reduction is below 100%; give it in percent, as in "
+                      "'RRR 25% (10% to 40%)'")
         value = ratio_from_rrr(value)
         if low is not None and high is not None:
             low, high = sorted((ratio_from_rrr(high), ratio_from_rrr(low)))
         measure = "RR"
     if measure in RATIOS and (value <= 0 or (low is not None and low <= 0)):
-        return None, f"{written!r}: a ratio is greater than 0"
+        return None, (f"{written!r}: a ratio is greater than 0; check the numbers, or give a difference as MD "
+                      "or SMD")
     if low is not None and high is not None and not low <= value <= high:
-        return None, f"{written!r}: the estimate lies outside its confidence interval"
+        return None, (f"{written!r}: the estimate lies outside its confidence interval; check the numbers, and write "
+                      "the estimate first and its interval in brackets, as in 'RR 0.80 (0.70 to 0.91)'")
     return Estimate(measure, value, low, high, unit if measure in ("MD",) else "", written), None

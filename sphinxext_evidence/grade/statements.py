@@ -15,7 +15,7 @@ import re
 from sphinxext_evidence.grade.levels import Certainty, effect_benefits, effect_size
 from sphinxext_evidence.grade.polarity import normalise, outcome_type_of
 
-__all__ = ["OUTCOME_TYPES", "is_plural", "is_time_to_event", "outcome_type_of", "plain_language"]
+__all__ = ["OUTCOME_TYPES", "events_counted", "is_plural", "is_time_to_event", "outcome_type_of", "plain_language"]
 
 OUTCOME_TYPES = ("undesirable", "desirable")
 
@@ -28,6 +28,30 @@ _TIME_TO_EVENT_RE = re.compile(r"\bsurvival\b|[a-z]-free\b|\bfree\s+(?:of|from)\
 def is_time_to_event(outcome: str) -> bool:
     """Whether a hazard ratio for ``outcome`` is the hazard of the event it counts the absence of (survival)."""
     return bool(_TIME_TO_EVENT_RE.search(normalise(outcome)))
+
+
+_GENERIC_EVENTS = ("disease", "event", "events", "treatment", "clinical")
+_NAMED_EVENT_RES = (
+    (re.compile(r"^(?:overall\s+)?survival$", re.I), "death"),
+    (re.compile(r"^(.+?)-free\s+survival$|^survival\s+(?:free\s+(?:of|from)|without)\s+(.+)$", re.I), "{} or death"),
+    (re.compile(r"^(?:time\s+(?:to|until)|freedom\s+from|free\s+(?:of|from))\s+(.+)$|^(.+?)-free$", re.I), "{}"),
+)
+
+
+def events_counted(outcome: str) -> str:
+    """What the absolute numbers of a time-to-event outcome count: 'events (progression or death)', or 'events'."""
+    text = " ".join(re.sub("[\u2010-\u2015\u2212]", "-", outcome).split())
+    text = re.sub(r"\s*\([^)]*\)|\s+(?:at|by|within|after|during|over|up\s+to)\s+.*$", "", text, flags=re.I)
+    for pattern, form in _NAMED_EVENT_RES:
+        match = pattern.match(text)
+        if match:
+            event = next((g for g in match.groups() if g), "")
+            if match.groups() and (not event or event.lower() in _GENERIC_EVENTS or len(event.split()) > 4):
+                return "events"
+            if event[1:2].islower():  # "Progression" starts the name; "COPD" keeps its capitals
+                event = event[:1].lower() + event[1:]
+            return f"events ({form.format(event)})"
+    return "events"
 
 
 def is_plural(intervention: str) -> bool:
