@@ -76,3 +76,23 @@ def test_time_to_event_absolute_effects_count_events(make_app, tmp_path) -> None
     assert "Risk with Drug A: 221 events per 1,000" in text and "79 fewer events per 1,000" in text
     assert "Absolute effect: 79 fewer events (progression or death) per 1,000" in text
     assert "probably increases Disease-free survival" in text and subtypes(warned) == []
+
+
+def test_design_in_natural_words_is_read_and_an_unreadable_one_says_the_check_is_skipped(make_app, tmp_path) -> None:
+    body = (grade("Death", certainty="moderate", effect="little-or-no", design="observational studies",
+                  intervention="Drug A", studies="3 studies")
+            + grade("Stroke", certainty="low", effect="little-or-no", design="randomised controlled trials",
+                    intervention="Drug A", studies="3 studies")
+            + grade("Pain", certainty="low", effect="little-or-no", design="mixed bag", intervention="Drug A"))
+    text, warned = build(make_app, tmp_path, body)
+    assert subtypes(warned) == ["grade-inconsistent", "grade-inconsistent", "invalid-option"]
+    assert "non-randomised evidence starts at low" in warned and "randomised evidence starts at high" in warned
+    assert "'mixed bag'" in warned and "the certainty is not checked" in warned
+
+
+def test_a_large_effect_with_an_interval_including_no_effect_says_what_to_do(make_app, tmp_path) -> None:
+    body = grade("Stroke", effect="large-benefit", relative="RR 0.50 (0.20 to 1.10)", certainty="moderate",
+                 downgrade="imprecision -1 few events", **TRIALS)
+    _, warned = build(make_app, tmp_path, body)
+    assert subtypes(warned) == ["grade-imprecision"]
+    assert "state a smaller effect (such as :effect: benefit)" in warned

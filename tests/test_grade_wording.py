@@ -53,3 +53,15 @@ def test_a_sign_word_after_the_brackets_is_never_dropped(text: str) -> None:
 def test_unreadable_estimates_say_what_to_write(text: str, advice: str) -> None:
     problem = parse_estimate(text)[1]
     assert problem is not None and advice in problem
+
+
+@pytest.mark.parametrize(("text", "design"), [
+    ("observational studies", "non-randomised"), ("Non-randomised studies", "non-randomised"),
+    ("randomised controlled trials", "randomised"), ("prospective cohort", "non-randomised"),
+    ("non-randomised controlled trial", "non-randomised"), ("Randomized", "randomised"),
+    ("non-randomised (ROBINS-I)", "non-randomised-robins-i"), ("RCTs and cohorts", None), ("mixed bag", None),
+])
+def test_design_accepts_what_studies_accepts(text: str, design: str | None) -> None:
+    from sphinxext_evidence.grade.rules import parse_design
+
+    assert parse_design(text) == design

@@ -170,7 +170,11 @@ class EvidenceGradeDirective(EvidenceDirective):
 
     def _design(self, opts: dict[str, str]) -> str | None:
         """The design from ``:design:`` or ``:studies:``; a mix is named and left to the author."""
-        design = self._choice("design", rules.parse_design, tuple(rules.DESIGN_LABELS[d] for d in rules.DESIGNS))
+        design = rules.parse_design(opts["design"]) if opts.get("design") else None
+        if opts.get("design") and design is None:
+            self.warn(f"{self.name}: :design: {opts['design']!r} names no study design that can be read, so the "
+                      "certainty is not checked against it; write 'randomised' or 'non-randomised' (or "
+                      "'non-randomised (ROBINS-I)')", "invalid-option")
         if design is None and not opts.get("design"):
             design = rules.infer_design(opts.get("studies", ""))
         if design == rules.MIXED:

@@ -173,8 +173,11 @@ def _imprecision(estimate: Estimate, effect: str | None, ratings: list[Rating], 
     if not estimate.crosses_null:
         return
     if effect and effect_size(effect) == "large":
+        smaller = effect.replace("large-", "")
         j.problems.append(("grade-imprecision", f":effect: {effect} is large, but the confidence interval of "
-                                                f"{estimate.written} includes no effect"))
+                                                f"{estimate.written} includes no effect; state a smaller effect "
+                                                f"(such as :effect: {smaller}), and downgrade for imprecision if "
+                                                "you have not"))
     downgraded = any(r.domain == "imprecision" and r.levels < 0 for r in ratings)
     if not downgraded and not (effect == "little-or-no" and _precise_null(estimate)):
         j.problems.append(("grade-imprecision", f"the confidence interval of {estimate.written} includes no effect "

@@ -205,7 +205,11 @@ def parse_design(text: str) -> str | None:
     if _NON_RANDOMISED_RE.fullmatch(value.replace("-", " ")) or _NON_RANDOMISED_RE.fullmatch(value):
         return NON_RANDOMISED
     value = _DESIGN_ALIASES.get(value, value)
-    return value if value in DESIGNS else None
+    if value in DESIGNS:
+        return value
+    # Whatever :studies: accepts: "observational studies", "randomised controlled trials", "prospective cohort".
+    inferred = infer_design(text)
+    return inferred if inferred in DESIGNS else None
 
 
 def infer_design(studies: str) -> str | None:
