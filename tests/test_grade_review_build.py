@@ -96,3 +96,14 @@ def test_a_large_effect_with_an_interval_including_no_effect_says_what_to_do(mak
     _, warned = build(make_app, tmp_path, body)
     assert subtypes(warned) == ["grade-imprecision"]
     assert "state a smaller effect (such as :effect: benefit)" in warned
+
+
+def test_early_versus_delayed_surgery_is_kept_whole_and_rare_effects_are_not_zero(make_app, tmp_path) -> None:
+    body = (grade("Mortality", certainty="moderate", relative="RR 0.80 (0.70 to 0.91)", studies="6 RCTs",
+                  intervention="Early versus delayed surgery", downgrade="risk-of-bias -1 unblinded")
+            + grade("Stroke", certainty="high", relative="RR 0.95 (0.93 to 0.97)", baseline_risk="1 per 100,000",
+                    **TRIALS))
+    text, warned = build(make_app, tmp_path, body)
+    assert "Early versus delayed surgery probably reduces Mortality." in text and "Early reduces" not in text
+    assert "less than 1 fewer per 100,000" in text and "0 fewer" not in text
+    assert subtypes(warned) == []

@@ -65,3 +65,23 @@ def test_design_accepts_what_studies_accepts(text: str, design: str | None) -> N
     from sphinxext_evidence.grade.rules import parse_design
 
     assert parse_design(text) == design
+
+
+def test_an_effect_too_rare_even_per_100000_is_not_printed_as_zero() -> None:
+    from sphinxext_evidence.grade.absolute import Baseline, absolute_effect, describe_difference
+
+    effect = absolute_effect("RR", 0.95, 0.93, 0.97, Baseline(0.01))
+    assert effect.per == 100_000
+    assert describe_difference(effect) == ("less than 1 fewer per 100,000 (less than 1 fewer to less than 1 fewer)")
+    wide = absolute_effect("RR", 0.95, 0.5, 1.5, Baseline(0.01))
+    assert describe_difference(wide) == "less than 1 fewer per 100,000 (1 fewer to 1 more)"
+
+
+def test_one_word_against_a_longer_phrase_is_not_split() -> None:
+    from sphinxext_evidence.grade.directives import split_comparison
+
+    assert split_comparison("Early versus delayed surgery", "") == ("Early versus delayed surgery", "", None)
+    kept = split_comparison("Early versus delayed surgery", "delayed surgery")
+    assert kept[:2] == ("Early versus delayed surgery", "delayed surgery")
+    assert kept[2] is not None and "'Early surgery'" in kept[2]
+    assert split_comparison("Aspirin versus placebo", "") == ("Aspirin", "placebo", None)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 MEASURES = ("RR", "OR", "HR")
+RAREST = 100_000  # the most people GRADEpro counts per
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ def absolute_effect(measure: str, estimate: float, low: float, high: float, base
     scale = 1
     # GRADEpro counts rare events per 10,000 or 100,000: an interval per 1,000 that rounds to one number
     # ("1 per 1,000 (1 to 1)", "0 fewer (0 fewer to 0 fewer)") hides the effect.
-    while scale < 100 and risk_low != risk_high and (
+    while scale < RAREST // 1000 and risk_low != risk_high and (
             round_half_away(risk_low * scale) == round_half_away(risk_high * scale)
             or round_half_away((risk_low - per_1000) * scale) == round_half_away((risk_high - per_1000) * scale)):
         scale *= 10
@@ -210,9 +211,11 @@ def describe_difference(effect: AbsoluteEffect, events: str = "") -> str:
     def words(value: int, direction: int = 0) -> str:
         # A value that rounds to 0 keeps the word of its own sign; exactly no difference, the estimate's.
         down = value < 0 or (value == 0 and (direction < 0 or (direction == 0 and decrease)))
+        if value == 0 and direction and effect.per == RAREST:
+            return f"less than 1 {'fewer' if down else 'more'}"  # even per 100,000 rounds it away
         return f"{abs(value):,} {'fewer' if down else 'more'}"
 
     counted = f" {events}" if events else ""
-    return (f"{words(effect.difference)}{counted} per {effect.per:,} "
+    return (f"{words(effect.difference, effect.direction)}{counted} per {effect.per:,} "
             f"({words(effect.difference_low, effect.low_direction)} to "
             f"{words(effect.difference_high, effect.high_direction)})")

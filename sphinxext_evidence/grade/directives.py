@@ -51,6 +51,15 @@ def split_comparison(intervention: str, comparison: str) -> tuple[str, str, str 
     if not match:
         return intervention, comparison, None
     named = comparator(match.group(2))
+    if len(match.group(1).split()) == 1 and len(named.split()) > 1:
+        # "Early versus delayed surgery": one word against a longer phrase may share its noun, so the word
+        # alone would not be the intervention; it is kept whole.
+        if comparison:
+            return intervention, comparison, (f":intervention: {intervention!r} may name its comparison, but "
+                                              f"{match.group(1)!r} alone may not be the intervention; name only "
+                                              f"the intervention, in full (as in '{match.group(1)} "
+                                              f"{named.split()[-1]}')")
+        return intervention, comparison, None
     if comparison and comparison.lower() != named.lower():
         return intervention, comparison, (f":intervention: {intervention!r} names a comparison ({named!r}) other "
                                           f"than :comparison: {comparison!r}; name only the intervention")
