@@ -17,19 +17,27 @@ from sphinxext_evidence import log
 EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 OPENFDA_URL = "https://api.fda.gov/"
 CROSSREF_URL = "https://api.crossref.org/"
+MAX_DAYS = 36_500  # a century: beyond it, date arithmetic would fail rather than mean something
 
 
 #: Checks a value already of an accepted type; returns what is wrong with it, or None.
 Check = Callable[[Any], "str | None"]
 
 
-def at_least(minimum: float, strictly: bool = False) -> Check:
-    """A check that a number is ``>= minimum`` (``> minimum`` when ``strictly``)."""
+def at_least(minimum: float, strictly: bool = False, most: float | None = None) -> Check:
+    """A check that a number is ``>= minimum`` (``> minimum`` when ``strictly``), and at most ``most`` when given.
+
+    The upper bound keeps a value such as ``10**400`` from reaching time arithmetic, where it cannot be used.
+    """
     def check(value: Any) -> str | None:
         if value is None:
             return None
         ok = value > minimum if strictly else value >= minimum
-        return None if ok else f"must be {'greater than' if strictly else 'at least'} {minimum:g}"
+        if ok and (most is None or value <= most):
+            return None
+        return f"must be {check.accepts}"  # type: ignore[attr-defined]
+    low = f"{'greater than' if strictly else 'at least'} {minimum:g}"
+    check.accepts = f"{low} and at most {most:,.0f}" if most is not None else low  # type: ignore[attr-defined]
     return check
 
 
@@ -73,25 +81,28 @@ OPTIONS: tuple[Option, ...] = (
     Option("evidence_offline", False, "", (bool,),
            "Never touch the network (also on when SPHINX_EVIDENCE_OFFLINE=1)."),
     Option("evidence_refresh_days", None, "", (int, type(None)),
-           "Re-fetch records fetched this many days ago or more (0: every build; None: never).", at_least(0)),
+           "Re-fetch records fetched this many days ago or more (0: every build; None: never).",
+           at_least(0, most=MAX_DAYS)),
     Option("evidence_max_age_days", None, "", (int, type(None)),
-           "Another name for evidence_refresh_days; when both are set, the smaller wins.", at_least(0)),
+           "Another name for evidence_refresh_days; when both are set, the smaller wins.", at_least(0, most=MAX_DAYS)),
     Option("evidence_correction_checks", True, "", (bool,),
            "Ask Crossref for the correction links (retractions, expressions of concern, corrections, newer "
            "versions; Retraction Watch included) of every cited DOI, PubMed's too."),
     Option("evidence_status_max_age_days", 30, "", (int, type(None)),
            "Re-check a cited work's retraction and correction status once this many days old (online), and "
-           "warn about older checks (offline); None: never.", at_least(1)),
+           "warn about older checks (offline); None: never.", at_least(1, most=MAX_DAYS)),
     Option("evidence_http_timeout", 30.0, "", (int, float), "Seconds to wait for a service to answer.",
-           at_least(0, strictly=True)),
-    Option("evidence_http_retries", 4, "", (int,), "Retries on 429, 5xx answers and timeouts (a refused connection gets one quick retry).", at_least(0)),
+           at_least(0, strictly=True, most=3_600)),
+    Option("evidence_http_retries", 4, "", (int,), "Retries on 429, 5xx answers and timeouts (a refused connection gets one quick retry).",
+           at_least(0, most=20)),
     Option("evidence_http_backoff", 1.0, "", (int, float), "Back-off factor in seconds between retries.",
-           at_least(0)),
+           at_least(0, most=600)),
     Option("evidence_network_deadline", 60.0, "", (int, float, type(None)),
            "Seconds a build may spend on the network in all; what is left then is skipped (None: no limit).",
-           at_least(0, strictly=True)),
+           at_least(0, strictly=True, most=86_400)),
     Option("evidence_retry_failed_after", 600.0, "", (int, float),
-           "Seconds before identifiers whose fetch failed are asked for again (0: at every build).", at_least(0)),
+           "Seconds before identifiers whose fetch failed are asked for again (0: at every build).",
+           at_least(0, most=MAX_DAYS * 86_400)),
     Option("evidence_reference_style", "vancouver", "env", (str,),
            "How references and citations are written: vancouver, ama, apa, or a CSL style (a .csl file or a "
            "style name) drawn by citeproc-py.", not_blank),
@@ -101,7 +112,7 @@ OPTIONS: tuple[Option, ...] = (
            "Heading of a reference list appended automatically to a page."),
     Option("evidence_regulatory_max_age_days", 365, "env", (int,),
            "A regulatory status whose :as-of: date or openFDA check is older than this many days is flagged "
-           "as possibly out of date; online builds re-check openFDA records that old.", at_least(0)),
+           "as possibly out of date; online builds re-check openFDA records that old.", at_least(0, most=MAX_DAYS)),
     Option("evidence_bottom_line_title", "The honest bottom line", "env", (str,),
            "Default title of the bottom-line callout (a directive's :title: overrides it)."),
     Option("evidence_scope_texts", {}, "env", (dict,),

@@ -58,7 +58,31 @@ def test_every_default_passes_its_own_check() -> None:
     ("evidence_regulatory_max_age_days", -1), ("evidence_lockfile", "  "), ("evidence_openfda_url", "file:///x"),
     ("evidence_crossref_url", "javascript:alert(1)"), ("evidence_email", 42), ("evidence_offline", "maybe"),
     ("evidence_disclaimer", None), ("evidence_references_title", 3),
+    # Numbers too large for time arithmetic, and ones that are no number of seconds at all.
+    ("evidence_network_deadline", 10**400), ("evidence_retry_failed_after", 10**400),
+    ("evidence_http_timeout", 1e300), ("evidence_http_timeout", float("inf")), ("evidence_http_timeout", float("nan")),
+    ("evidence_http_backoff", 10**400), ("evidence_http_retries", 10**9), ("evidence_refresh_days", 10**9),
+    ("evidence_status_max_age_days", 10**9), ("evidence_regulatory_max_age_days", 10**9),
+    ("evidence_max_age_days", 10**9),
 ])
 def test_bad_values_are_refused(name: str, value: object) -> None:
     opt = next(o for o in OPTIONS if o.name == name)
     assert problem(opt, value)[1] is not None
+
+
+@pytest.mark.parametrize("line", ["evidence_network_deadline = 10**400", "evidence_retry_failed_after = 10**400",
+                                  "evidence_http_timeout = float('inf')", "evidence_http_backoff = 10**400",
+                                  "evidence_refresh_days = 10**9"])
+def test_a_huge_number_warns_and_the_build_goes_on(make_app, tmp_path, line: str) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text("extensions = ['sphinxext_evidence']\nevidence_email = 'x@example.org'\n"
+                                 f"evidence_eutils_url = 'http://127.0.0.1:9/'\n{line}\n", encoding="utf-8")
+    (src / "index.rst").write_text("Page\n====\n\nCited :pmid:`993`.\n", encoding="utf-8")
+    app = make_app("html", srcdir=src, freshenv=True)
+    app.build()
+    warned = warnings(app)
+    name = line.split(" =")[0]
+    assert f"conf.py:4: WARNING: {name} = " in warned and "and at most" in warned, warned
+    assert "Traceback" not in warned and "unexpected error" not in warned
+    assert getattr(app.config, name) == default(next(o for o in OPTIONS if o.name == name))

@@ -131,6 +131,10 @@ class EvidenceConfval(SphinxDirective):
             "",
             f"   {option.help}",
         ]
+        accepts = getattr(option.check, "accepts", None)
+        if accepts:
+            lines += ["", f"   A number {accepts} (None where the type allows it); another value warns and the "
+                          "default is used."]
         if option.rebuild:
             lines += ["", f"   Changing it rebuilds: ``{option.rebuild}`` (every page that uses the extension)."]
         block = StringList()
