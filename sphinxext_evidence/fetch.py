@@ -36,7 +36,7 @@ from sphinxext_evidence.config import is_offline, secrets
 from sphinxext_evidence.dates import today
 from sphinxext_evidence.domain import EvidenceDomain, get_domain
 from sphinxext_evidence.identifiers import key_parts
-from sphinxext_evidence.records import lockfile
+from sphinxext_evidence.records import atomic, lockfile
 from sphinxext_evidence.records.store import Store
 from sphinxext_evidence.sources import REGISTRY, FetchResult, Source, for_kind
 from sphinxext_evidence.sources.base import Budget, Fetcher, past_max_age, set_budget
@@ -197,6 +197,7 @@ def run_fetch(app: Sphinx, domain: EvidenceDomain) -> Outcome:
     """
     path = lockfile_path(app)
     writable = True
+    atomic.tidy(path)
     try:
         sections, fingerprint = read_lockfile(path, Path(app.doctreedir, CHECKED_FILE))
     except lockfile.LockfileError as exc:

@@ -28,7 +28,7 @@ import pytest
 from helpers import build_with, read, warnings
 
 from sphinxext_evidence import dates
-from sphinxext_evidence.records import lockfile, schema
+from sphinxext_evidence.records import atomic, lockfile, schema
 from sphinxext_evidence.records import store as store_module
 from sphinxext_evidence.records.model import Article, FdaApplication, FdaRecord, Notice
 from sphinxext_evidence.records.store import Store
@@ -445,11 +445,11 @@ def test_a_writer_killed_mid_write_leaves_a_valid_lockfile(tmp_path):
 
 
 def test_without_a_lock_only_old_temporary_files_are_leftovers(tmp_path, monkeypatch):
-    monkeypatch.setattr(lockfile, "fcntl", None)
+    monkeypatch.setattr(atomic, "fcntl", None)
     path = tmp_path / LOCK
     old, fresh = tmp_path / f".{LOCK}.old1.tmp", tmp_path / f".{LOCK}.new1.tmp"
     old.write_text("{")
     fresh.write_text("{")
-    os.utime(old, (time.time() - lockfile.LEFTOVER_AGE - 60,) * 2)
+    os.utime(old, (time.time() - atomic.LEFTOVER_AGE - 60,) * 2)
     lockfile.save(path, {PUBMED: {"1": {"id": "pmid:1", "type": "book"}}})
     assert _leftovers(tmp_path) == [fresh.name]  # it may be another build's, still being written

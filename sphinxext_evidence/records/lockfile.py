@@ -18,21 +18,17 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import glob
 import hashlib
 import json
-import os
 import re
 import sys
-import tempfile
-import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sphinxext_evidence import log
-from sphinxext_evidence.records import keys, parsing, schema
+from sphinxext_evidence.records import atomic, keys, parsing, schema
 from sphinxext_evidence.records.schema import (
     Finding,
     check_record,
@@ -40,15 +36,9 @@ from sphinxext_evidence.records.schema import (
     kind,
 )
 
-try:  # POSIX only; elsewhere concurrent builds are simply not serialised.
-    import fcntl
-except ImportError:  # pragma: no cover
-    fcntl = None  # type: ignore[assignment]
 
 FORMAT_VERSION = 1
 NOTE = "Metadata cached by sphinxext-evidence. Commit this file; rebuilds use it instead of the network."
-#: Seconds after which a temporary file is taken to be a killed writer's where the directory cannot be locked.
-LEFTOVER_AGE = 600.0
 _META = ("note", "version")
 _MISSING = object()
 
@@ -281,24 +271,6 @@ def dumps(sections: Mapping[str, Any]) -> str:
     return parsing.dumps(data) + "\n"
 
 
-@contextlib.contextmanager
-def _exclusive(path: Path) -> Iterator[int | None]:
-    """Hold an advisory lock on the lockfile's directory so concurrent builds merge instead of racing.
-
-    Locking the directory, not a sidecar file, leaves nothing behind in the
-    project.  Yields the directory's descriptor (None where nothing is locked).
-    """
-    if fcntl is None:
-        yield None
-        return
-    fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield fd
-    finally:
-        os.close(fd)  # closing releases the lock
-
-
 def save(path: Path, updates: Mapping[str, Mapping[str, dict[str, Any]]]) -> tuple[Sections, str]:
     """Merge ``updates`` into the file at ``path`` atomically; return the records the build may use and a fingerprint.
 
@@ -309,8 +281,8 @@ def save(path: Path, updates: Mapping[str, Mapping[str, dict[str, Any]]]) -> tup
     cannot merge into without losing what it holds.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _exclusive(path) as directory:
-        _remove_leftovers(path, locked=directory is not None)
+    with atomic.exclusive(path) as directory:
+        atomic.remove_leftovers(path, locked=directory is not None)
         found = _open(path)
         data = found.data if found is not None else {}
         reason = _unwritable(data)
@@ -320,7 +292,7 @@ def save(path: Path, updates: Mapping[str, Mapping[str, dict[str, Any]]]) -> tup
         data.update(note=NOTE, version=FORMAT_VERSION)
         text = dumps({k: v for k, v in data.items() if k not in _META})
         content = _encode(text)
-        _write(path, content, directory)
+        atomic.write(path, content, directory)
     sections, findings, _ = _check(_File(data, text, _fingerprint(content)))
     for finding in findings:  # what was just fetched, if damaged; the rest was reported when the file was read
         if finding.ident in updates.get(finding.section, {}):
@@ -349,44 +321,3 @@ def _merge(path: Path, data: dict[str, Any], updates: Mapping[str, Mapping[str, 
                          "just fetched", "lockfile", _where(path, text, section, ident))
             current[ident] = record
     return unsaved
-
-
-def _remove_leftovers(path: Path, locked: bool) -> None:
-    """Delete the temporary files of writers killed before they could rename them over the lockfile.
-
-    Writers make them only while holding the directory lock, so while this
-    process holds it every one there is a leftover; without a lock only those
-    untouched for :data:`LEFTOVER_AGE` seconds are taken to be.
-    """
-    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
-        with contextlib.suppress(OSError):
-            if locked or time.time() - tmp.stat().st_mtime > LEFTOVER_AGE:
-                tmp.unlink()
-
-
-def _write(path: Path, content: bytes, directory: int | None) -> None:
-    """Replace ``path`` by ``content`` in one step: a temporary file, flushed to disk, renamed over it."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        with contextlib.suppress(FileNotFoundError):
-            os.chmod(tmp, _mode_of(path))
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    if directory is not None:
-        with contextlib.suppress(OSError):
-            os.fsync(directory)  # so that the rename itself survives a power cut
-
-
-def _mode_of(path: Path) -> int:
-    """Permissions for the new file: those of the old one, else 0o644."""
-    try:
-        return path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        return 0o644
