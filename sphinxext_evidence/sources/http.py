@@ -7,8 +7,10 @@ with exponential back-off, honouring ``Retry-After``.  The build's network
 after the deadline, no wait or timeout runs past it, and a connection that
 cannot be made (no DNS, refused, unreachable) marks the network as gone after
 one quick retry.  Bodies are streamed and capped in size.  Redirects are
-followed only within the origin asked (scheme, host and port), so API keys and
-contact addresses never travel anywhere else.  Error messages are scrubbed of
+followed only within the origin asked (scheme, host and port, read as the
+request is sent), and never to an address with backslashes, spaces, odd
+characters or a user name, so API keys and contact addresses never travel
+anywhere else.  Error messages are scrubbed of
 API keys.
 """
 
@@ -20,6 +22,7 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -39,6 +42,7 @@ CONNECT_TIMEOUT = 10.0
 #: Longest back-off between two tries (as urllib3's default).
 BACKOFF_MAX = 120.0
 CHUNK_BYTES = 64 * 1024
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 _KEY_IN_URL = re.compile(r"(api_key=)[^&\s'\"]+")
 
@@ -58,14 +62,37 @@ for _name in ("urllib3.connectionpool", "urllib3.util.retry"):
 
 
 def origin(url: str) -> tuple[str, str, int | None]:
-    """``(scheme, host, port)`` of ``url``, with the scheme's default port filled in."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
+    """``(scheme, host, port)`` a request to ``url`` connects to, with the scheme's default port filled in.
+
+    The URL is read as requests prepares it for sending (with urllib3's
+    parser), not as :func:`urllib.parse.urlsplit` reads it: the two disagree
+    on addresses such as ``http://a\\@b/``.  An unreadable URL has no origin.
+    """
     try:
+        parts = urlsplit(requests.Request("GET", url).prepare().url or "")
         port = parts.port
-    except ValueError:
-        port = None
-    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
+    except (requests.RequestException, ValueError):
+        return "", "", None
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), port or DEFAULT_PORTS.get(scheme)
+
+
+def odd_location(location: str) -> str:
+    """Why a redirect's ``Location`` is not followed whatever its origin (``""`` when it is a plain address).
+
+    Backslashes, spaces, control and non-ASCII characters, and user names
+    before an ``@`` are read differently by different URL parsers (and
+    browsers), so such an address may lead elsewhere than it seems to.
+    """
+    if not location:
+        return "no address"
+    if "\\" in location:
+        return "a backslash"
+    if any(not "!" <= c <= "~" for c in location):
+        return "spaces, control or non-ASCII characters"
+    if "@" in urlsplit(location).netloc:
+        return "a user name"
+    return ""
 
 
 def check_url(url: str) -> None:
@@ -142,6 +169,14 @@ class _DotSegmentsStayEncoded(HTTPAdapter):
         return url[:start] + "/".join(segments) + mark + query
 
 
+class _NoRedirects(requests.Session):
+    """A session that does not even prepare the next request of a redirect (whose address may not parse)."""
+
+    def resolve_redirects(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        """Nothing: :meth:`PoliteSession.request` checks and follows redirects itself."""
+        return iter(())
+
+
 class PoliteSession:
     """A ``requests`` session with retries, back-off, timeouts, a rate cap, a size cap and safe redirects."""
 
@@ -152,7 +187,7 @@ class PoliteSession:
         self._last = 0.0
         self._lock = threading.Lock()
         # The adapters retry nothing and follow no redirect themselves: the loop in request() does both.
-        self.session = requests.Session()
+        self.session = _NoRedirects()
         self.session.headers["User-Agent"] = f"sphinxext-evidence/{__version__}"
         for prefix in ("http://", "https://"):
             self.session.mount(prefix, _DotSegmentsStayEncoded())
@@ -231,13 +266,16 @@ class PoliteSession:
         """The request to send for a redirect, which must stay within the origin of ``url``."""
         status = response.status_code
         response.close()
-        target = urljoin(url, response.headers.get("Location", ""))
-        if origin(target) != origin(url):
+        location = response.headers.get("Location", "")
+        odd = odd_location(location)
+        target = "" if odd else urljoin(url, location)
+        if odd or origin(target) != origin(url):
             scheme, host, port = origin(target)
+            where = f"an address with {odd} ({location[:200]!r})" if odd else f"{scheme}://{host}:{port}/"
             raise ServiceError(self.scrub(
-                f"HTTP {status}: redirected to {scheme}://{host}:{port}/, which is not followed: requests carry "
-                f"API keys and contact addresses only to the address configured; if the service moved, set "
-                f"its evidence_*_url to the new address"))
+                f"HTTP {status}: redirected to {where}, which is not followed: requests carry API keys and "
+                f"contact addresses only to the address configured; if the service moved, set its "
+                f"evidence_*_url to the new address"))
         if redirects >= MAX_REDIRECTS:
             raise ServiceError(f"HTTP {status}: more than {MAX_REDIRECTS} redirects")
         kwargs = {k: v for k, v in kwargs.items() if k != "params"}  # the new address carries its own query
