@@ -172,7 +172,7 @@ class _DotSegmentsStayEncoded(HTTPAdapter):
 class _NoRedirects(requests.Session):
     """A session that does not even prepare the next request of a redirect (whose address may not parse)."""
 
-    def resolve_redirects(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+    def resolve_redirects(self, *args: Any, **kwargs: Any) -> Iterator[Any]:  # noqa: V105 - called by requests
         """Nothing: :meth:`PoliteSession.request` checks and follows redirects itself."""
         return iter(())
 
