@@ -189,3 +189,24 @@ def test_service_numbers_that_are_not_numbers_become_no_text():
     from sphinxext_evidence.text import clean_text
 
     assert [clean_text(v) for v in (float("nan"), float("inf"), -float("inf"), 12, 1.5)] == ["", "", "", "12", "1.5"]
+
+
+def test_a_record_fetched_again_replaces_the_one_kept_under_its_key_written_otherwise(tmp_path, monkeypatch):
+    said: list[str] = []
+    monkeypatch.setattr(lockfile.log, "warn", lambda message, *args, **kwargs: said.append(message))
+    path = tmp_path / LOCK
+    path.write_text(json.dumps({"version": 1, "pubmed": {"011543891": {"id": "pmid:11543891", "type": "book",
+                                                                       "title": "Old"}},
+                                "crossref": {"10.1016/S0140-6736(97)11096-0": {"id": "x", "type": "book",
+                                                                               "title": "Old"}}}), encoding="utf-8")
+    sections, _ = lockfile.save(path, {PUBMED: {"11543891": {"id": "pmid:11543891", "type": "book", "title": "New"}},
+                                       "crossref": {"10.1016/s0140-6736(97)11096-0": {"id": "x", "type": "book",
+                                                                                      "title": "New"}}})
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    # Replaced where it was kept: one record each, the new one, and the build uses it.
+    assert saved[PUBMED] == {"011543891": {"id": "pmid:11543891", "type": "book", "title": "New"}}
+    assert list(saved["crossref"]) == ["10.1016/S0140-6736(97)11096-0"]
+    assert saved["crossref"]["10.1016/S0140-6736(97)11096-0"]["title"] == "New"
+    assert sections[PUBMED]["11543891"]["title"] == "New"
+    assert sections["crossref"]["10.1016/s0140-6736(97)11096-0"]["title"] == "New"
+    assert not [m for m in said if "are both" in m]

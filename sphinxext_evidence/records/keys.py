@@ -54,6 +54,19 @@ def normalise(sections: dict[str, dict[str, Any]]) -> tuple[dict[str, dict[str, 
     return out, findings, renamed
 
 
+def written_otherwise(section: str, records: dict[str, Any]) -> dict[str, str]:
+    """The keys of ``records`` not written as citations read them: the form citations read → the key as written."""
+    parse = _KEYS.get(section_kinds().get(section, ""), (None, ""))[0]
+    if parse is None:
+        return {}
+    found: dict[str, str] = {}
+    for ident in records:
+        key = parse(ident)
+        if key and key != ident:
+            found.setdefault(key, ident)
+    return found
+
+
 def _agreeing(section: str, key: str, ident: str, record: Any, parse: Callable[[str], str | None], field: str,
               findings: list[Finding]) -> Any:
     """``record`` with its ``field`` naming ``key``: a record that names another work is read as the key's."""

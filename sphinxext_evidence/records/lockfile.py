@@ -314,7 +314,11 @@ def _merge(path: Path, data: dict[str, Any], updates: Mapping[str, Mapping[str, 
                      f"{kind(current)}, not an object, and is left as it is; they are used for this build only "
                      "(fix or delete the section)", "lockfile", _where(path, text, section, ""))
             continue
+        otherwise: dict[str, str] | None = None  # a record kept under its key written another way is replaced there
         for ident, record in records.items():
+            if ident not in current:
+                otherwise = keys.written_otherwise(section, current) if otherwise is None else otherwise
+                ident = otherwise.get(ident, ident)
             old = current.get(ident, record)
             if old != record and section in schema.shapes() and check_record(section, ident, old)[1] is not None:
                 log.warn(f"{section} record {ident!r} was damaged in the lockfile; it is replaced by the record "
