@@ -21,7 +21,6 @@ import re
 import sys
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -280,12 +279,22 @@ def _compare(old: Store, new: Store, report: Report) -> None:
             report.changes += found
 
 
-def _news(article: Article) -> Counter[str]:
-    """How many notices of each kind a work has, its flags counted at least once."""
-    counts = Counter(n.kind for n in article.notices if n.info.level in NEWS)
+def _news(article: Article) -> dict[str, dict[tuple[str, ...], Notice | None]]:
+    """A work's notices of each kind that matter, by identity; a flag with no notice counts as one."""
+    found: dict[str, dict[tuple[str, ...], Notice | None]] = {}
+    for notice in article.notices:
+        if notice.info.level in NEWS:
+            found.setdefault(notice.kind, {})[_identity(notice)] = notice
     for flag in article.flags():  # a "Retracted Publication" type without its notice
-        counts[flag.name] = max(counts[flag.name], 1)
-    return counts
+        found.setdefault(flag.name, {("publication type",): None})
+    return found
+
+
+def _identity(notice: Notice) -> tuple[str, ...]:
+    """What names a notice: its PMID or DOI, else its citation."""
+    if notice.pmid or notice.doi:
+        return ("id", notice.pmid, notice.doi.lower())
+    return ("source", " ".join(notice.source.split()))
 
 
 def _notice_text(notice: Notice | None) -> str:
@@ -300,11 +309,12 @@ def _article_changes(key: str, label: str, before: Article, after: Article) -> l
     """New notices, a changed title and a changed author list."""
     changes: list[Change] = []
     old, new = _news(before), _news(after)
-    for kind_name, count in new.items():
-        if count <= old.get(kind_name, 0):
-            continue
-        notices = [n for n in after.notices if n.kind == kind_name]
-        latest = notices[-1] if notices else None
+    for kind_name, found in new.items():
+        known = old.get(kind_name, {})
+        added = [notice for identity, notice in found.items() if identity not in known]
+        if not added or ("publication type",) in known or (known and added == [None]):
+            continue  # the flag was known already, before or after its notice was linked
+        latest = added[-1]
         kind = latest.info if latest else next(f for f in after.flags() if f.name == kind_name)
         detail = _notice_text(latest) if latest else "publication type Retracted Publication"
         notice = asdict(latest) if latest else {"kind": kind.name}

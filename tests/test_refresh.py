@@ -263,6 +263,33 @@ def test_each_kind_of_new_notice_is_named(tmp_path, services, capsys, fixture, p
     assert f"  - {expected}\n" in capsys.readouterr().out
 
 
+def test_a_notice_that_replaces_one_of_the_same_kind_is_new(tmp_path, services, capsys):
+    element = split_records((FIXTURES / "pubmed_efetch_35649368_erratumin_metapub.xml").read_bytes())["35649368"]
+    services.eutils.add_record(element)
+    src = make_site(tmp_path / "docs", "Page\n====\n\nSee :pmid:`35649368`.\n")
+    assert main(["fetch", str(src), *services.options()]) == 0
+    backdate(src / "evidence.lock.json", 30)
+    assert b"35767954" in element
+    services.eutils.add_record(element.replace(b"35767954", b"35999999"))
+    capsys.readouterr()
+    assert main(["refresh", str(src), *services.options()]) == 0
+    assert "  - new correction: Erratum (notice PMID 35999999, reported by PubMed)\n" in capsys.readouterr().out
+    backdate(src / "evidence.lock.json", 30)
+    capsys.readouterr()
+    assert main(["refresh", str(src), *services.options()]) == 0  # the same answer again: nothing new
+    assert "  - new " not in capsys.readouterr().out
+
+
+def test_records_dated_after_today_are_asked_for_again(tmp_path, services, capsys):
+    src = make_site(tmp_path / "docs", f"Page\n====\n\nSee :pmid:`{PMID}`.\n")
+    assert main(["fetch", str(src), *services.options()]) == 0
+    backdate(src / "evidence.lock.json", -1)  # a clock ahead of this one, or a hand edit
+    before = len(services.eutils.requests)
+    assert main(["refresh", str(src), "--older-than", "0d", *services.options()]) == 0
+    assert len(services.eutils.requests) > before
+    assert "Nothing to refresh" not in capsys.readouterr().out
+
+
 def test_an_expression_of_concern_then_a_retraction(tmp_path, services, capsys):
     """The recorded NEJM work: first without correction links, then with the concern only, then as recorded."""
     recorded = json.loads((FIXTURES / "crossref_pruned_cache_10.1056_nejmoa2007621_expression_of_concern_"

@@ -173,13 +173,14 @@ def fetched_long_ago(record: dict[str, Any], seconds: float, now: dt.datetime) -
     """True when ``record`` was fetched ``seconds`` before ``now`` or earlier.
 
     A record keeps the day, not the hour, so its age counts from the start of
-    that day; a record without a readable day counts as old.
+    that day; a record without a readable day, or dated after ``now`` (a clock
+    ahead, a hand edit), counts as old.
     """
     try:
         day = dt.date.fromisoformat(fetched_on(record))
     except ValueError:
         return True
-    return (now - dt.datetime.combine(day, dt.time())).total_seconds() >= seconds
+    return day > now.date() or (now - dt.datetime.combine(day, dt.time())).total_seconds() >= seconds
 
 
 def past_max_age(record: dict[str, Any], config: Config, now: dt.date) -> bool:
