@@ -311,10 +311,10 @@ def _article_changes(key: str, label: str, before: Article, after: Article) -> l
     old, new = _news(before), _news(after)
     for kind_name, found in new.items():
         known = old.get(kind_name, {})
-        added = [notice for identity, notice in found.items() if identity not in known]
-        if not added or ("publication type",) in known or (known and added == [None]):
+        new_notices = [notice for identity, notice in found.items() if identity not in known]
+        if not new_notices or ("publication type",) in known or (known and new_notices == [None]):
             continue  # the flag was known already, before or after its notice was linked
-        latest = added[-1]
+        latest = new_notices[-1]
         kind = latest.info if latest else next(f for f in after.flags() if f.name == kind_name)
         detail = _notice_text(latest) if latest else "publication type Retracted Publication"
         notice = asdict(latest) if latest else {"kind": kind.name}
