@@ -76,7 +76,8 @@ def check_overall(node: bottom_line, ctx: PageContext) -> None:
     if stated > lowest:
         log.warn(f"bottom-line: overall certainty {stated.label.lower()} is higher than the certainty of the "
                  f"critical outcome {outcome!r} ({lowest.label.lower()}); GRADE rates the overall certainty by the "
-                 "lowest certainty among critical outcomes", "grade-overall", node)
+                 f"lowest certainty among critical outcomes: lower :certainty: to {lowest.label.lower()}, or "
+                 f"reconsider whether {outcome!r} is critical (its :importance:)", "grade-overall", node)
 
 
 def render_bottom_line(node: bottom_line, ctx: PageContext) -> list[nodes.Node]:
