@@ -31,6 +31,8 @@ T = TypeVar("T")
 _PATH_SAFE = ":;()"
 #: The largest answer body read (decoded); a bigger one is a failed request.
 MAX_BODY_BYTES = 50 * 1024 * 1024
+#: The longest spacing between two requests to a service, whatever rate limit it announces.
+MAX_INTERVAL = 5.0
 
 
 class ServiceError(Exception):

@@ -10,6 +10,7 @@ minimum interval, and follow the ``X-Rate-Limit-*`` headers Crossref sends.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,7 +19,7 @@ from sphinx.application import Sphinx
 from sphinxext_evidence import __version__
 from sphinxext_evidence.identifiers import DOI_RE, parse_doi
 from sphinxext_evidence.sources.base import FetchResult, HttpSettings, ServiceError, Source, describe_batch
-from sphinxext_evidence.sources.base import http_settings, path_segment
+from sphinxext_evidence.sources.base import MAX_INTERVAL, http_settings, path_segment
 from sphinxext_evidence.sources.crossref_json import CrossrefParseError, parse_updates, parse_works, title_markup
 
 __all__ = ["SOURCE", "CrossrefClient", "CrossrefParseError", "parse_updates", "parse_works", "title_markup"]
@@ -70,8 +71,9 @@ class CrossrefClient:
             interval = float(str(headers.get("X-Rate-Limit-Interval", "1s")).rstrip("s") or 1)
         except ValueError:
             return
-        if limit > 0 and interval > 0:
-            self.session.settings.min_interval = max(self.session.settings.min_interval, interval / limit)
+        if limit > 0 and 0 < interval < math.inf:
+            spacing = min(interval / limit, MAX_INTERVAL)
+            self.session.settings.min_interval = max(self.session.settings.min_interval, spacing)
 
     def _get(self, url: str, params: dict[str, str], what: str) -> tuple[int, bytes]:
         response = self.session.request("GET", url, params=params, headers={"Accept": "application/json"})

@@ -31,7 +31,7 @@ import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
 from sphinxext_evidence import __version__
-from sphinxext_evidence.sources.base import Budget, HttpSettings, NetworkDown, ServiceError
+from sphinxext_evidence.sources.base import MAX_INTERVAL, Budget, HttpSettings, NetworkDown, ServiceError
 
 __all__ = ["HttpSettings", "PoliteSession", "ServiceError"]
 
@@ -39,7 +39,7 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 MAX_REDIRECTS = 5
 #: Longest wait for a connection to open (the read timeout may be longer).
 CONNECT_TIMEOUT = 10.0
-#: Longest back-off between two tries (as urllib3's default).
+#: Longest back-off between two tries (as urllib3's default), and the longest ``Retry-After`` waited for.
 BACKOFF_MAX = 120.0
 CHUNK_BYTES = 64 * 1024
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -193,10 +193,13 @@ class PoliteSession:
             self.session.mount(prefix, _DotSegmentsStayEncoded())
 
     def _wait_turn(self) -> None:
+        """Wait out the interval since the last request (at most :data:`MAX_INTERVAL`, never past the deadline)."""
         with self._lock:
-            delay = self._last + self.settings.min_interval - time.monotonic()
+            delay = min(self._last + self.settings.min_interval - time.monotonic(), MAX_INTERVAL)
+            left = self.budget.left()
             if delay > 0:
-                time.sleep(delay)
+                time.sleep(delay if left is None else min(delay, left))
+            self.budget.check()  # a turn that would come after the deadline does not come
             self._last = time.monotonic()
 
     def _timeouts(self) -> tuple[float, float]:
@@ -209,6 +212,9 @@ class PoliteSession:
 
     def _pause(self, delay: float, failure: str) -> None:
         """Wait ``delay`` seconds before the next try, or fail with ``failure`` if the deadline comes first."""
+        if delay > BACKOFF_MAX:
+            raise ServiceError(f"{failure}; not tried again: the server asks for a wait of {delay:.0f} s, "
+                               f"more than the {BACKOFF_MAX:g} s waited at most")
         left = self.budget.left()
         if left is not None and delay >= left:
             deadline = f"the network deadline (evidence_network_deadline = {self.budget.seconds:g} s)"
