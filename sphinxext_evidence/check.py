@@ -129,7 +129,7 @@ class Checker:
 
     def findings(self, complete: bool, text: str) -> list[Finding]:
         """Every finding, by file and line; unneeded records (``text``: the lockfile's) only if every page was read."""
-        found = [f for cite in self.scan.cites for f in self._cite(cite)]
+        found = [f for cite in self.scan.cites if cite.shown for f in self._cite(cite)]
         found += [f for grade in self.scan.grades for f in self._grade(grade)]
         found += [f for status in self.scan.statuses for f in self._status(status)]
         uncited = list(self._uncited()) if complete else []

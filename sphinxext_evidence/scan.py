@@ -52,6 +52,7 @@ class Cite:
     line: int
     docname: str
     how: str  # "role", "card" or "grade"
+    shown: bool = True  # False: in a substitution no page uses, which a build notes but never shows or warns about
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ class Settings:
     fieldlist: bool
     encoding: str
     prologs: tuple[tuple[str, str], ...]  # ("rst_prolog", its text), ("rst_epilog", …)
+    substitutions: dict[str, Any] | None  # myst_substitutions; None: MyST's substitution extension is off
 
 
 def grade_sources(text: str) -> list[str]:
@@ -162,9 +164,11 @@ def settings(srcdir: str, conf: Mapping[str, Any]) -> Settings:
     role = conf.get("default_role")
     prologs = tuple((n, conf[n]) for n in ("rst_prolog", "rst_epilog") if isinstance(conf.get(n), str))
     encoding = conf.get("source_encoding")
+    subs = conf.get("myst_substitutions")
     return Settings(srcdir, suffixes, exclude, _strings(conf.get("include_patterns"), ("**",)),
                     role.lower() if isinstance(role, str) else "", "colon_fence" in myst, "fieldlist" in myst,
-                    encoding if isinstance(encoding, str) else "utf-8-sig", prologs)
+                    encoding if isinstance(encoding, str) else "utf-8-sig", prologs,
+                    (dict(subs) if isinstance(subs, dict) else {}) if "substitution" in myst else None)
 
 
 def scan_project(srcdir: str, conf: Mapping[str, Any]) -> Scan:
@@ -174,6 +178,7 @@ def scan_project(srcdir: str, conf: Mapping[str, Any]) -> Scan:
     config = settings(srcdir, conf)
     project = Project(srcdir, config.suffixes)
     scan = Scan()
+    prolog = _read_prologs(config)
     rst = False
     for docname in sorted(project.discover(config.exclude, config.include)):
         rel = str(project.doc2path(docname, absolute=False))
@@ -184,14 +189,17 @@ def scan_project(srcdir: str, conf: Mapping[str, Any]) -> Scan:
             continue
         scan.pages += 1
         rst = rst or syntax == "rst"
-        read_file(scan, config, docname, shown, syntax)
-    if rst and config.prologs:
-        _read_prologs(scan, config)
+        read_file(scan, config, docname, shown, syntax, prolog)
+    if rst:
+        scan_rst.note_definitions(prolog)
+        scan.cites += prolog.scan.cites
+        scan.unread += prolog.scan.unread
     return scan
 
 
-def _read_prologs(scan: Scan, config: Settings) -> None:
-    """What ``rst_prolog`` and ``rst_epilog`` cite, once: Sphinx adds them to every reStructuredText page."""
+def _read_prologs(config: Settings) -> Reader:
+    """What ``rst_prolog`` and ``rst_epilog`` cite and define, once: Sphinx adds them to every reST page."""
+    prolog = Reader(Scan(), config, "")
     conf = os.path.join(config.srcdir, "conf.py")
     try:
         text = Path(conf).read_text(encoding="utf-8")
@@ -200,12 +208,13 @@ def _read_prologs(scan: Scan, config: Settings) -> None:
     for name, value in config.prologs:
         line = next((n for n, raw in enumerate(text.splitlines(), 1) if raw.startswith(name)), 1)
         try:
-            Reader(scan, config, "").blocks(_lines(value, "rst"), line, conf, "rst")
+            prolog.blocks(_lines(value, "rst"), line, conf, "rst")
         except Exception as exc:  # noqa: BLE001 - as for a page: say so and go on
-            scan.unread.append(f"{conf} ({name}): could not be scanned ({type(exc).__name__}: {exc})")
+            prolog.scan.unread.append(f"{conf} ({name}): could not be scanned ({type(exc).__name__}: {exc})")
+    return prolog
 
 
-def read_file(scan: Scan, config: Settings, docname: str, shown: str, syntax: str) -> None:
+def read_file(scan: Scan, config: Settings, docname: str, shown: str, syntax: str, prolog: Reader | None) -> None:
     """Read one page into ``scan``; a file that cannot be read or scanned is noted, never raised."""
     try:
         text = Path(shown).read_text(encoding=config.encoding)
@@ -213,7 +222,9 @@ def read_file(scan: Scan, config: Settings, docname: str, shown: str, syntax: st
         scan.unread.append(f"{shown}: {type(exc).__name__}: {exc}")
         return
     try:
-        Reader(scan, config, docname).blocks(_lines(text, syntax), 1, shown, syntax, top=True)
+        reader = Reader(scan, config, docname, prolog)
+        reader.blocks(_lines(text, syntax), 1, shown, syntax, top=True)
+        scan_rst.note_definitions(reader, syntax == "rst")  # MyST reads an eval-rst block apart: none is used
     # Whatever a page holds, the check goes on and says which page it could not read.
     except Exception as exc:  # noqa: BLE001
         scan.unread.append(f"{shown}: could not be scanned ({type(exc).__name__}: {exc})")
@@ -226,12 +237,16 @@ def _lines(text: str, syntax: str) -> list[str]:
 class Reader:
     """Reads one page (and the files it includes) into a :class:`Scan`, directive by directive."""
 
-    def __init__(self, scan: Scan, config: Settings, docname: str) -> None:
-        self.scan, self.config, self.docname = scan, config, docname
+    def __init__(self, scan: Scan, config: Settings, docname: str, prolog: Reader | None = None) -> None:
+        self.scan, self.config, self.docname, self.prolog = scan, config, docname, prolog
         self.default_role = config.default_role
-        self.colon_fence = config.colon_fence
         self.tables: list[dict[str, str]] = []
         self.including: list[str] = []
+        self.subs = config.substitutions  # MyST's, with the page's front matter's
+        self.sub_refs: set[str] = set()  # the MyST substitutions being rendered, against circular ones
+        self.defs: list[tuple[str, list[Cite], set[str]]] = []  # reST substitutions: name, cites, names they use
+        self.used: set[str] = set()  # the names of the substitutions the page uses
+        self.defining: int | None = None  # the index in defs of the definition being read
 
     def blocks(self, lines: list[str], first: int, file: str, syntax: str, top: bool = False) -> None:
         """Read ``lines`` (the first is line ``first`` of ``file``) as ``syntax``: ``rst`` or ``md``."""
@@ -242,18 +257,20 @@ class Reader:
 
     def inline(self, text: str, line: int, file: str, syntax: str) -> None:
         """Note the citations of one paragraph (or option value) starting at ``line``."""
-        if "`" not in text:
-            return
-        low = text.lower()
-        if syntax == "rst":
-            if self.default_role not in _CITE_KINDS and not any(m in low for m in _RST_MARKS):
+        if syntax == "rst":  # a substitution's name, or a role
+            role = "`" in text and (self.default_role in _CITE_KINDS or any(m in text.lower() for m in _RST_MARKS))
+            if not ("|" in text or role):
                 return
             found = scan_rst.roles(text, self.default_role)
-        elif not any(m in low for m in _MD_MARKS):
-            return
-        else:
+        elif (self.subs is not None and "{{" in text) or ("`" in text and any(m in text.lower() for m in _MD_MARKS)):
             found = scan_md.roles(text)
+        else:
+            return
         for offset, name, content in found:
+            if name == "|":
+                (self.used if self.defining is None else self.defs[self.defining][2]).add(content)
+            elif name == "{{":
+                scan_md.substitute(self, content, line + 1, file, True)  # MyST says: one line on
             kind = _CITE_KINDS.get(name)
             if kind is None:
                 continue
@@ -265,8 +282,19 @@ class Reader:
                 if ident is not None and make_key(kind.name, ident) not in keys:
                     keys.append(make_key(kind.name, ident))
             if keys:
-                self.scan.cites.append(Cite(tuple(keys), " ".join(reason.split()), file,
-                                            line + text.count("\n", 0, offset), self.docname, "role"))
+                self._note(Cite(tuple(keys), " ".join(reason.split()), file, line + text.count("\n", 0, offset),
+                                self.docname, "role"))
+
+    def _note(self, cite: Cite) -> None:
+        (self.scan.cites if self.defining is None else self.defs[self.defining][1]).append(cite)
+
+    def define(self, name: str | None, replace: bool) -> int | None:
+        """Keep what a substitution definition cites apart (it counts where used); give what to restore after it."""
+        before = self.defining
+        if name is not None:  # only "replace" shows markup: another directive's (a card's) can never be used
+            self.defs.append((name if replace else "", [], set()))
+            self.defining = len(self.defs) - 1
+        return before
 
     def directive(self, name: str, argument: str, options: dict[str, str], line: int, file: str, syntax: str,
                   content: list[str], content_first: int, runs: list[tuple[list[str], int]]) -> None:
@@ -294,7 +322,7 @@ class Reader:
 
     def _cite(self, keys: list[str], acknowledged: str, d: Block, how: str) -> None:
         if keys:
-            self.scan.cites.append(Cite(tuple(keys), acknowledged, d.file, d.line, self.docname, how))
+            self._note(Cite(tuple(keys), acknowledged, d.file, d.line, self.docname, how))
 
     def _card(self, d: Block) -> None:
         pmid = parse_pmid(d.argument)

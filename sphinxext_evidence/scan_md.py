@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 
 _FENCE = re.compile(r"^(?P<indent> *)(?P<fence>`{3,}|~{3,}|:{3,})(?P<info>.*)$")
 _NAME = re.compile(r"^\{([A-Za-z0-9_\-+:]+)\}\s*(.*)$")
-_ROLE_OR_CODE = re.compile(r"(?<!\\)(?:\{(?P<name>[A-Za-z0-9_\-+:]+)\})?(?P<ticks>`+)")
+_ROLE_OR_CODE = re.compile(r"(?<!\\)(?:(?:\{(?P<name>[A-Za-z0-9_\-+:]+)\})?(?P<ticks>`+)|(?P<sub>\{\{))")
+# What makes MyST render a substitution's text as blocks even where it is used inline.
+_DIRECTIVE_START = re.compile(r"^[\s]{0,3}([`]{3,10}|[~]{3,10}|[:]{3,10})\{")
 _LIST_ITEM = re.compile(r"^( *)(?:[-+*]|\d{1,9}[.)])( +|$)")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?$")
 _HEADING = re.compile(r"^#{1,6}(?:\s|$)")
@@ -44,12 +46,22 @@ def _closer(ticks: int) -> re.Pattern[str]:
 
 
 def roles(text: str) -> Iterator[tuple[int, str, str]]:
-    """``(offset, role name, text)`` for each ``{name}`code``` in a paragraph; code spans hide what is in them."""
+    """``(offset, role name, text)`` for each ``{name}`code``` in a paragraph; code spans hide what is in them.
+
+    A MyST substitution ``{{ expression }}`` is ``(offset, "{{", expression)``.
+    """
     pos = 0
     while True:
         match = _ROLE_OR_CODE.search(text, pos)
         if match is None:
             return
+        if match.group("sub"):
+            end = text.find("}}", match.end())
+            if end < 0:
+                return
+            yield match.start(), "{{", text[match.end():end].strip()
+            pos = end + 2
+            continue
         ticks = match.group("ticks")
         close = _closer(len(ticks)).search(text, match.end())
         if close is None:
@@ -73,8 +85,9 @@ def blocks(reader: Reader, lines: list[str], first: int, file: str, top: bool = 
     para_line = 0
     list_indent = -1
     i, n = 0, len(lines)
-    if top and lines and lines[0].rstrip() == "---":  # front matter
-        i = next((k + 1 for k in range(1, n) if lines[k].rstrip() in ("---", "...")), n)
+    if top and lines and lines[0].startswith("---"):  # front matter
+        i = next((k + 1 for k in range(1, n) if lines[k].startswith(("---", "..."))), n)
+        _front_matter(reader, lines[1:i - 1])
 
     def flush() -> None:
         if len(para) > 1 and _TABLE_RULE.match(para[1]):  # a table: each row is read on its own
@@ -99,13 +112,17 @@ def blocks(reader: Reader, lines: list[str], first: int, file: str, top: bool = 
             while i < n and (not lines[i].strip() or _indent(lines[i].expandtabs(4)) >= code):
                 i += 1
             continue
+        if not para and reader.subs is not None and _block_substitution(text):
+            substitute(reader, text[2:-2], first + i + 1, file, False)  # MyST says: one line on
+            i += 1
+            continue
         item = _LIST_ITEM.match(raw)
         if item:
             list_indent = len(item.group(0)) if item.group(2) else len(item.group(0)) + 1
         elif not para and indent < list_indent:
             list_indent = -1
         fence = _FENCE.match(raw)
-        if fence and (fence.group("fence")[0] != ":" or reader.colon_fence) and not (
+        if fence and (fence.group("fence")[0] != ":" or reader.config.colon_fence) and not (
                 fence.group("fence")[0] == "`" and "`" in fence.group("info")):
             flush()
             i = _fence(reader, lines, i, fence, first, file)
@@ -135,6 +152,61 @@ def blocks(reader: Reader, lines: list[str], first: int, file: str, top: bool = 
         para.append(text)
         i += 1
     flush()
+
+
+def _block_substitution(text: str) -> bool:
+    """True for a line MyST reads as a block substitution: ``{{ name }}`` alone, at the start of a block."""
+    return len(text) >= 5 and text.startswith("{{") and text.endswith("}}") and "}}" not in text[2:-2]
+
+
+def _front_matter(reader: Reader, lines: list[str]) -> None:
+    """Take the substitutions (and the extensions) a page's front matter sets for MyST."""
+    import yaml
+
+    try:
+        data = yaml.safe_load("\n".join(lines))
+    except yaml.YAMLError:
+        return
+    myst = data.get("myst") if isinstance(data, dict) else None
+    if not isinstance(myst, dict):
+        myst = {}
+    if isinstance(data, dict) and "substitutions" in data:
+        myst = {**myst, "substitutions": data["substitutions"]}
+    if isinstance(myst.get("enable_extensions"), (list, tuple, set)):
+        enabled = "substitution" in myst["enable_extensions"]
+        reader.subs = (reader.subs or {}) if enabled else None
+    if reader.subs is not None and isinstance(myst.get("substitutions"), dict):
+        reader.subs = {**reader.subs, **myst["substitutions"]}
+
+
+def substitute(reader: Reader, expression: str, line: int, file: str, inline: bool) -> None:
+    """Read what the substitution ``{{ expression }}`` puts at ``line`` (from where MyST counts), as MyST renders it.
+
+    A name is looked up as it is; anything else is rendered with Jinja2.  An expression that cannot be rendered
+    here (one reading Sphinx's ``env``, say), or that refers to a substitution being rendered, gives nothing.
+    """
+    context = reader.subs or {}
+    if expression in context:
+        text, names = str(context[expression]), {expression}
+    else:
+        import jinja2
+
+        env = jinja2.Environment(undefined=jinja2.StrictUndefined)  # noqa: S701 - markup, not HTML
+        try:
+            text = env.from_string(f"{{{{{expression}}}}}").render(context)
+            names = {n.name for n in env.parse(f"{{{{{expression}}}}}").find_all(jinja2.nodes.Name)}
+        except Exception:  # noqa: BLE001 - MyST warns and renders nothing
+            return
+    if names & reader.sub_refs:
+        return
+    reader.sub_refs |= names
+    try:
+        if inline and not _DIRECTIVE_START.match(text):
+            reader.inline(" ".join(text.splitlines()), line, file, "md")
+        else:
+            blocks(reader, text.splitlines(), line, file)
+    finally:
+        reader.sub_refs -= names
 
 
 def _fence(reader: Reader, lines: list[str], i: int, fence: re.Match[str], first: int, file: str) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from docutils.utils import punctuation_chars as _p
@@ -37,7 +38,7 @@ _ENDS = {
 }
 _INTERPRETED_END = re.compile(rf"(?<!(?<!\x00)[\s\x00])(`(?P<role>:{_SIMPLE}:)?(?P<ref>__?)?){_SUFFIX}")
 _ESCAPE = re.compile(r"\\(.?)", re.DOTALL)
-_DIRECTIVE = re.compile(rf"(?:\|(?!\s).*?(?<!\s)\|\s+)?(?P<name>{_SIMPLE})\s?::(?:\s+|$)(?P<arg>.*)$")
+_DIRECTIVE = re.compile(rf"(?:\|(?P<sub>(?!\s).*?(?<!\s))\|\s+)?(?P<name>{_SIMPLE})\s?::(?:\s+|$)(?P<arg>.*)$")
 _FOOTNOTE = re.compile(rf"\[(?:[0-9]+|#(?:{_SIMPLE})?|\*|{_SIMPLE})\](?:\s+|$)")
 FIELD = re.compile(r":(?![: ])((?:[^:\\]|\\.|:(?!([ `]|$)))*)(?<! ):( +|$)")
 _GRID_BORDER = re.compile(r"\+-[-+]*\+$")
@@ -53,6 +54,7 @@ def roles(text: str, default_role: str) -> Iterator[tuple[int, str, str]]:
     """``(offset, role name, text)`` for each role in a paragraph's text, as docutils' inliner finds them.
 
     Interpreted text without a role gets ``default_role``; names are lower-cased, as docutils looks them up.
+    A substitution reference is ``(offset, "|", its name)``.
     """
     if "\\" in text:
         text = _ESCAPE.sub(lambda m: "\x00" + m.group(1), text)
@@ -73,15 +75,45 @@ def roles(text: str, default_role: str) -> Iterator[tuple[int, str, str]]:
                 both = bool(match.group("role") and end.group("role"))
                 if not end.group("ref") and not both:
                     content = remaining[consumed:end.start(1)]
-                    yield (offset + match.start(), (role or default_role).lower(),
-                           content.replace("\x00 ", "").replace("\x00\n", "").replace("\x00", ""))
+                    yield offset + match.start(), (role or default_role).lower(), _unescaped(content)
                 consumed = end.end()
         elif start:
             end = _ENDS[start].search(remaining, consumed)
             if end is not None and end.start(1) > consumed:
+                if start == "|":
+                    yield offset + match.start(), "|", _unescaped(remaining[consumed:end.start(1)])
                 consumed = end.end()
         offset += consumed
         remaining = remaining[consumed:]
+
+
+def _unescaped(text: str) -> str:
+    return text.replace("\x00 ", "").replace("\x00\n", "").replace("\x00", "")
+
+
+def note_definitions(reader: Reader, resolve: bool = True) -> None:
+    """Note what a page's substitution definitions cite: shown if the page uses them (through others too), else
+    only noted, as a build notes them.  Names resolve as docutils resolves them: in any case, the last definition
+    winning, the page's own before the prolog's (which are marked used in ``reader.prolog``)."""
+    own, prolog = _named(reader), reader.prolog
+    shared = _named(prolog) if prolog is not None else {}
+    seen: set[str] = set()
+    todo = list(reader.used) if resolve else []
+    while todo:
+        name = " ".join(todo.pop().split()).lower()
+        if name not in seen:
+            seen.add(name)
+            where = reader if name in own else prolog if name in shared else None
+            if where is not None:
+                where.used.add(name)
+                todo += where.defs[(own if where is reader else shared)[name]][2]
+    shown = {own[name] for name in seen if name in own}
+    for index, (_, cites, _) in enumerate(reader.defs):
+        reader.scan.cites += cites if index in shown else [replace(cite, shown=False) for cite in cites]
+
+
+def _named(reader: Reader) -> dict[str, int]:
+    return {" ".join(name.split()).lower(): index for index, (name, _, _) in enumerate(reader.defs)}
 
 
 def _quoted(text: str, match: re.Match[str]) -> bool:
@@ -260,8 +292,10 @@ def _explicit(reader: Reader, lines: list[str], i: int, indent: int, first: int,
         return next((j for j in range(i + 1, end) if not lines[j].strip()), end)
     directive = _DIRECTIVE.match(rest)
     if directive:
-        _directive(reader, directive.group("name").lower(), directive.group("arg"), lines[i + 1:end], first + i,
-                   file)
+        name = directive.group("name").lower()
+        before = reader.define(directive.group("sub"), name == "replace")
+        _directive(reader, name, directive.group("arg"), lines[i + 1:end], first + i, file)
+        reader.defining = before
     return end
 
 

@@ -211,7 +211,7 @@ def test_includes_default_role_prolog_and_suffixes(tmp_path, capsys):
     (src / "index.rst").write_text("Default role `1`.\n\n.. include:: parts/a.inc\n   :start-after: CUT\n\n"
                                    ".. default-role::\n\nNot a citation `2`.\n")
     (src / "parts" / "a.inc").write_text("Skipped :pmid:`3`.\nCUT\n\nIncluded :pmid:`4`.\n")
-    (src / "other.txt").write_text("From a .txt page :pmid:`5`.\n")
+    (src / "other.txt").write_text("From a .txt page :pmid:`5`, with the epilog's |rev|.\n")
     rows = findings(capsys, src)
     assert brief(rows) == {("index.rst", 1, "missing", "pmid:1"), ("parts/a.inc", 4, "missing", "pmid:4"),
                            ("other.txt", 1, "missing", "pmid:5"), ("conf.py", 5, "missing", "pmid:7")}
@@ -345,6 +345,7 @@ def scanned_keys(src: Path) -> dict[str, tuple[set[str], set[str]]]:
 
 
 @pytest.mark.parametrize("where", ["example_site", "docs", "tests/roots/test-check", "tests/roots/test-check-syntax",
+                                   "tests/roots/test-check-subst",
                                    "tests/roots/test-myst", "tests/roots/test-regulatory", "tests/roots/test-grade"])
 def test_scanner_and_sphinx_agree_on_what_each_page_cites(where, tmp_path):
     src = REPO / where
