@@ -28,10 +28,10 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3.exceptions
-from requests.adapters import HTTPAdapter
 
 from sphinxext_evidence import __version__
 from sphinxext_evidence.sources.base import MAX_INTERVAL, Budget, HttpSettings, NetworkDown, ServiceError
+from sphinxext_evidence.sources.http_watchdog import Watchdog, WatchedAdapter
 
 __all__ = ["HttpSettings", "PoliteSession", "ServiceError"]
 
@@ -149,7 +149,7 @@ def unreachable(exc: requests.RequestException) -> tuple[str, bool]:
     return "", False
 
 
-class _DotSegmentsStayEncoded(HTTPAdapter):
+class _DotSegmentsStayEncoded(WatchedAdapter):
     """Sends ``.`` and ``..`` path segments percent-encoded.
 
     requests decodes the ``%2E`` that :func:`~sphinxext_evidence.sources.base.path_segment`
@@ -189,6 +189,7 @@ class PoliteSession:
         # The adapters retry nothing and follow no redirect themselves: the loop in request() does both.
         self.session = _NoRedirects()
         self.session.headers["User-Agent"] = f"sphinxext-evidence/{__version__}"
+        self._watchdog = Watchdog(self.budget)
         for prefix in ("http://", "https://"):
             self.session.mount(prefix, _DotSegmentsStayEncoded())
 
@@ -228,6 +229,11 @@ class PoliteSession:
         """Send one request (retried and redirected as configured); raise :class:`ServiceError` on failure."""
         check_url(url)
         self.budget.check()
+        with self._watchdog:
+            return self._send(method, url, kwargs)
+
+    def _send(self, method: str, url: str, kwargs: dict[str, Any]) -> requests.Response:
+        """The tries of :meth:`request`, while the watchdog keeps the deadline."""
         failures = redirects = 0
         while True:
             self._wait_turn()
@@ -235,6 +241,8 @@ class PoliteSession:
                 response = self.session.request(method, url, timeout=self._timeouts(), stream=True,
                                                 allow_redirects=False, **kwargs)
             except requests.RequestException as exc:
+                if self._watchdog.fired:
+                    raise self._cut_short() from None
                 message = self._describe(exc, method, url, kwargs.get("params"))
                 why, fast = unreachable(exc)
                 if why:
@@ -251,6 +259,9 @@ class PoliteSession:
                 failures += 1
                 self._pause(backoff(self.settings, failures), message)
                 continue
+            if self._watchdog.fired:  # what came before the cut may read as headers and an empty body
+                response.close()
+                raise self._cut_short()
             if response.status_code in RETRY_STATUSES and failures < self.settings.retries:
                 failures += 1
                 status = f"HTTP {response.status_code} {response.reason or ''}".rstrip()
@@ -303,26 +314,34 @@ class PoliteSession:
         body = bytearray()
         try:
             while True:
-                if self.budget.over():
-                    raise ServiceError(f"the network deadline of {self.budget.seconds:g} s "
-                                       f"(evidence_network_deadline) passed while the answer was arriving "
-                                       f"({len(body):,} bytes so far)")
+                if self.budget.over() or self._watchdog.fired:
+                    raise self._cut_short(len(body))
                 chunk = read(CHUNK_BYTES, decode_content=True)
                 if not chunk:
                     break
                 body += chunk
                 if len(body) > cap:
                     raise ServiceError(f"the answer is too large (more than {cap:,} bytes)")
+            if self._watchdog.fired:  # the end may have been the watchdog's
+                raise self._cut_short(len(body))
         except ServiceError:
             response.close()
             raise
         except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as exc:
             response.close()
+            if self._watchdog.fired:
+                raise self._cut_short(len(body)) from None
             raise ServiceError(self.scrub(f"{type(exc).__name__} while reading the answer: {exc}")) from None
         release = getattr(raw, "release_conn", None)
         if release is not None:
             release()
         response.raw = io.BytesIO(bytes(body))  # what response.content reads
+
+    def _cut_short(self, received: int | None = None) -> ServiceError:
+        """The error of an answer the network deadline cut short (after ``received`` bytes of its body)."""
+        so_far = "" if received is None else f" ({received:,} bytes so far)"
+        return ServiceError(f"the network deadline of {self.budget.seconds:g} s (evidence_network_deadline) "
+                            f"passed while the answer was arriving{so_far}")
 
     def _describe(self, exc: Exception, method: str, url: str, params: Any) -> str:
         """The message of a failed try, naming the address asked (scrubbed)."""
