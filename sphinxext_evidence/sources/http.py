@@ -4,14 +4,15 @@ Every request waits its turn (a minimum interval between requests) and has a
 timeout; 429 and 5xx answers, timeouts and dropped connections are retried
 with exponential back-off, honouring ``Retry-After``.  The build's network
 :class:`~sphinxext_evidence.sources.base.Budget` bounds it all: nothing starts
-after the deadline, no wait or timeout runs past it, and a connection that
-cannot be made (no DNS, refused, unreachable) marks the network as gone after
-one quick retry.  Bodies are streamed and capped in size.  Redirects are
-followed only within the origin asked (scheme, host and port, read as the
-request is sent), and never to an address with backslashes, spaces, odd
-characters or a user name, so API keys and contact addresses never travel
-anywhere else.  Error messages are scrubbed of
-API keys.
+after the deadline, no wait or timeout runs past it, a watchdog
+(:mod:`~sphinxext_evidence.sources.http_watchdog`) ends a request still
+running when it passes, and a connection that cannot be made (no DNS,
+refused, unreachable) marks the network as gone after one quick retry.
+Bodies are streamed and capped in size.  Redirects are followed only within
+the origin asked (scheme, host and port, read as the request is sent), and
+never to an address with backslashes, spaces, odd characters or a user name,
+so API keys and contact addresses never travel anywhere else.  Error messages
+are scrubbed of API keys.
 """
 
 from __future__ import annotations
