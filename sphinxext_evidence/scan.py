@@ -263,7 +263,7 @@ class Reader:
                 return
             found = scan_rst.roles(text, self.default_role)
         elif (self.subs is not None and "{{" in text) or ("`" in text and any(m in text.lower() for m in _MD_MARKS)):
-            found = scan_md.roles(text)
+            found = scan_md.roles(text, self.subs is not None)
         else:
             return
         for offset, name, content in found:

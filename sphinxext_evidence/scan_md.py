@@ -45,10 +45,10 @@ def _closer(ticks: int) -> re.Pattern[str]:
     return re.compile(rf"(?<!`)`{{{ticks}}}(?!`)")
 
 
-def roles(text: str) -> Iterator[tuple[int, str, str]]:
+def roles(text: str, subs: bool = False) -> Iterator[tuple[int, str, str]]:
     """``(offset, role name, text)`` for each ``{name}`code``` in a paragraph; code spans hide what is in them.
 
-    A MyST substitution ``{{ expression }}`` is ``(offset, "{{", expression)``.
+    With ``subs`` (MyST's substitution extension on), ``{{ expression }}`` is ``(offset, "{{", expression)``.
     """
     pos = 0
     while True:
@@ -56,11 +56,10 @@ def roles(text: str) -> Iterator[tuple[int, str, str]]:
         if match is None:
             return
         if match.group("sub"):
-            end = text.find("}}", match.end())
-            if end < 0:
-                return
-            yield match.start(), "{{", text[match.end():end].strip()
-            pos = end + 2
+            end = text.find("}}", match.end()) if subs else -1
+            if end >= 0:
+                yield match.start(), "{{", text[match.end():end].strip()
+            pos = end + 2 if end >= 0 else match.start() + 1
             continue
         ticks = match.group("ticks")
         close = _closer(len(ticks)).search(text, match.end())
@@ -117,6 +116,11 @@ def blocks(reader: Reader, lines: list[str], first: int, file: str, top: bool = 
             i += 1
             continue
         item = _LIST_ITEM.match(raw)
+        # A list item starts a block (where MyST counts a substitution's line from), in a list or where it may
+        # interrupt a paragraph.
+        if item and para and raw[item.end():].strip() and (
+                list_indent >= 0 or text[0] in "-+*" or text[:2] in ("1.", "1)")):
+            flush()
         if item:
             list_indent = len(item.group(0)) if item.group(2) else len(item.group(0)) + 1
         elif not para and indent < list_indent:

@@ -11,5 +11,8 @@ myst_substitutions = {
     "blocks": "First paragraph.\n\nThen {pmid}`31000004`.",
     "heading": "{pmid}`31000005`",
     "in-code": "{pmid}`31000006`",
+    "ping": "{{ pong }} {pmid}`31000007`",
+    "pong": "{{ ping }} {pmid}`31000008`",
+    "card": "```{pmid} 31000009\n```",
 }
 evidence_offline = True
