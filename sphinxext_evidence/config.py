@@ -17,7 +17,7 @@ from sphinxext_evidence import log
 EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 OPENFDA_URL = "https://api.fda.gov/"
 CROSSREF_URL = "https://api.crossref.org/"
-MAX_DAYS = 36_500  # a century: beyond it, date arithmetic would fail rather than mean something
+MAX_DAYS = 700_000  # about 1,900 years: "never", while date arithmetic from today still reaches year 1
 
 
 #: Checks a value already of an accepted type; returns what is wrong with it, or None.

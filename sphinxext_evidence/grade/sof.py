@@ -72,7 +72,7 @@ def render_certainty_table(node: certainty_table, ctx: PageContext) -> list[node
         *SOF_COLUMNS[:3], "No. of participants (studies)", *SOF_COLUMNS[4:])
     widths: tuple[int, ...] = SOF_WIDTHS
     if with_importance:
-        columns, widths = (*columns, "Importance"), (*SOF_WIDTHS[:-1], SOF_WIDTHS[-1] - 10, 10)
+        columns, widths = (*columns, "Importance"), (*SOF_WIDTHS[:-1], SOF_WIDTHS[-1] - 13, 13)
     table_node, tbody = table(["evidence-sof-table", *TABLE_CLASSES], widths, columns)
     title = nodes.title(node["title"], node["title"])
     table_node.insert(0, title)

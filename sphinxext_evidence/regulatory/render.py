@@ -10,6 +10,7 @@ author's status and an FDA finding disagree or when either is older than
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from docutils import nodes
@@ -149,6 +150,7 @@ def render_regulatory_status(node: regulatory_status, ctx: PageContext) -> list[
         details_entry = entry(*details.children)
         source_entry = entry(*source.children)
         details.children, source.children = [], []
+        _keep_dates_whole(details_entry)
         if code == "US" and node.get("keys"):
             _fda_check(node, ctx, status, row.get("line"), details_entry, source_entry, warn, now, max_age)
         tr += details_entry
@@ -162,6 +164,27 @@ def render_regulatory_status(node: regulatory_status, ctx: PageContext) -> list[
     block += table_node
     block.extend(notes)
     return [block]
+
+
+_ISO_DATE = re.compile(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])")
+
+
+def _keep_dates_whole(cell: nodes.Element) -> None:
+    """Wrap the ISO dates an author wrote in ``cell`` so that a line never breaks at their hyphens."""
+    for text in list(cell.findall(nodes.Text)):
+        found = list(_ISO_DATE.finditer(text))
+        if not found or text.parent is None:
+            continue
+        pieces: list[nodes.Node] = []
+        at = 0
+        for match in found:
+            if match.start() > at:
+                pieces.append(nodes.Text(text[at:match.start()]))
+            pieces.append(nodes.inline(match.group(), match.group(), classes=["evidence-regulatory-date"]))
+            at = match.end()
+        if at < len(text):
+            pieces.append(nodes.Text(text[at:]))
+        text.parent.replace(text, pieces)
 
 
 def _fda_check(node: regulatory_status, ctx: PageContext, status: str, line: int | None,
