@@ -32,3 +32,7 @@ volume
 doi_key
 # SphinxPostTransform.formats, read by Sphinx
 formats
+# requests and urllib3 hooks and attributes the HTTP session overrides
+_.resolve_redirects
+ConnectionCls
+_.pool_classes_by_scheme

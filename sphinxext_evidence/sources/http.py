@@ -173,7 +173,7 @@ class _DotSegmentsStayEncoded(WatchedAdapter):
 class _NoRedirects(requests.Session):
     """A session that does not even prepare the next request of a redirect (whose address may not parse)."""
 
-    def resolve_redirects(self, *args: Any, **kwargs: Any) -> Iterator[Any]:  # noqa: V105 - called by requests
+    def resolve_redirects(self, *args: Any, **kwargs: Any) -> Iterator[Any]:  # requests calls it
         """Nothing: :meth:`PoliteSession.request` checks and follows redirects itself."""
         return iter(())
 

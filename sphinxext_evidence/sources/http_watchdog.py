@@ -57,11 +57,11 @@ class _WatchedHTTPSConnection(HTTPSConnection):
 
 
 class _WatchedHTTPPool(HTTPConnectionPool):
-    ConnectionCls = _WatchedHTTPConnection  # noqa: V107 - read by urllib3
+    ConnectionCls = _WatchedHTTPConnection  # urllib3 reads it
 
 
 class _WatchedHTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _WatchedHTTPSConnection  # noqa: V107 - read by urllib3
+    ConnectionCls = _WatchedHTTPSConnection  # urllib3 reads it
 
 
 class WatchedAdapter(HTTPAdapter):
@@ -71,7 +71,7 @@ class WatchedAdapter(HTTPAdapter):
         """Create the pool manager, with pools of watched connections."""
         super().init_poolmanager(*args, **kwargs)
         pools = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
-        self.poolmanager.pool_classes_by_scheme = pools  # noqa: V101 - read by urllib3
+        self.poolmanager.pool_classes_by_scheme = pools  # urllib3 reads it
 
 
 class Watchdog:
