@@ -21,14 +21,14 @@ def test_header_trickling_in_is_cut_at_the_deadline(make_app, tmp_path, eutils):
     src = site(tmp_path)
     with RawServer(trickled_header(every=0.5)) as slow:
         log = bounded_build(make_app, src, eutils=eutils, evidence_crossref_url=slow.url)
-    assert any("deadline" in line for line in log.splitlines() if "[evidence.fetch]" in line), log
+    assert any("deadline" in line for line in log.splitlines() if "[evidence.network]" in line), log
 
 
 def test_chunk_size_line_trickling_in_is_cut_at_the_deadline(make_app, tmp_path, eutils):
     src = site(tmp_path)
     with RawServer(trickled_chunk_size(every=0.3)) as slow:
         log = bounded_build(make_app, src, eutils=eutils, evidence_crossref_url=slow.url)
-    assert any("deadline" in line for line in log.splitlines() if "[evidence.fetch]" in line), log
+    assert any("deadline" in line for line in log.splitlines() if "[evidence.network]" in line), log
 
 
 def test_cut_answer_is_never_taken_for_a_whole_one() -> None:

@@ -31,7 +31,7 @@ import requests
 import urllib3.exceptions
 
 from sphinxext_evidence import __version__
-from sphinxext_evidence.sources.base import MAX_INTERVAL, Budget, HttpSettings, NetworkDown, ServiceError
+from sphinxext_evidence.sources.base import MAX_INTERVAL, Budget, HttpSettings, NetworkDown, ServiceError, Skipped
 from sphinxext_evidence.sources.http_watchdog import Watchdog, WatchedAdapter
 
 __all__ = ["HttpSettings", "PoliteSession", "ServiceError"]
@@ -339,10 +339,13 @@ class PoliteSession:
         response.raw = io.BytesIO(bytes(body))  # what response.content reads
 
     def _cut_short(self, received: int | None = None) -> ServiceError:
-        """The error of an answer the network deadline cut short (after ``received`` bytes of its body)."""
+        """An answer the network deadline cut short (after ``received`` bytes of its body).
+
+        Its identifiers were skipped, not refused: the next build asks for them again at once.
+        """
         so_far = "" if received is None else f" ({received:,} bytes so far)"
-        return ServiceError(f"the network deadline of {self.budget.seconds:g} s (evidence_network_deadline) "
-                            f"passed while the answer was arriving{so_far}")
+        return Skipped(f"the network deadline of {self.budget.seconds:g} s (evidence_network_deadline) "
+                       f"passed while the answer was arriving{so_far}")
 
     def _describe(self, exc: Exception, method: str, url: str, params: Any) -> str:
         """The message of a failed try, naming the address asked (scrubbed)."""
