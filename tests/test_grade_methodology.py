@@ -123,14 +123,29 @@ def test_a_stated_effect_without_a_readable_interval_warns_that_it_is_unchecked(
 # --- derived and stated effects: one rule ------------------------------------------------------
 
 @pytest.mark.parametrize("relative", ["RR 0.88 (0.80 to 0.97)", "SMD -0.15 (-0.19 to -0.11)",
-                                      "OR 1.15 (1.05 to 1.24)"])
-def test_an_effect_within_the_limits_is_derived_as_little_or_no(relative: str) -> None:
+                                      "OR 1.15 (1.05 to 1.24)", "RR 0.86 (0.79 to 0.94)"])
+def test_an_interval_within_the_limits_that_excludes_no_effect_is_a_small_effect(relative: str) -> None:
+    # GRADE's 0.75-1.25 are limits for judging imprecision, not a test of "no important effect": an interval
+    # that excludes no effect shows a direction (the Cochrane statin review's RR 0.86 is a reduction), and
+    # lying wholly within the limits it rules out more than a small effect.
+    harm = "1.15" in relative
+    derived = _judge("Mortality", None, relative, certainty=Certainty.HIGH)
+    assert derived.effect == ("small-harm" if harm else "small-benefit") and derived.derived
+    for stated in (("harm", "small-harm") if harm else ("benefit", "small-benefit")):
+        found = _judge("Mortality", stated, relative, certainty=Certainty.HIGH)
+        assert not [p for p in found.problems if p[0] == "grade-direction"], stated
+    large = _judge("Mortality", "large-harm" if harm else "large-benefit", relative, certainty=Certainty.HIGH)
+    assert [m for s, m in large.problems if s == "grade-direction" and "no large effect" in m]
+    quiet = _judge("Mortality", "little-or-no", relative, certainty=Certainty.HIGH)
+    assert not [p for p in quiet.problems if p[0] == "grade-direction"]  # trivial: the author's judgement
+
+
+@pytest.mark.parametrize("relative", ["RR 0.98 (0.80 to 1.20)", "SMD 0.05 (-0.10 to 0.19)"])
+def test_an_interval_within_the_limits_that_includes_no_effect_is_little_or_no(relative: str) -> None:
     derived = _judge("Mortality", None, relative, certainty=Certainty.HIGH)
     assert derived.effect == "little-or-no" and derived.derived
-    stated = _judge("Mortality", "harm" if "1.15" in relative else "benefit", relative, certainty=Certainty.HIGH)
+    stated = _judge("Mortality", "harm" if relative.startswith("SMD") else "benefit", relative, certainty=Certainty.HIGH)
     assert [m for s, m in stated.problems if s == "grade-direction" and "no appreciable effect" in m]
-    quiet = _judge("Mortality", "little-or-no", relative, certainty=Certainty.HIGH)
-    assert not [p for p in quiet.problems if p[0] == "grade-direction"]
 
 
 def test_no_derived_effect_is_one_a_stated_effect_could_not_be() -> None:

@@ -88,10 +88,25 @@ def size_problem(estimate: Estimate, effect: str, outcome: str) -> str | None:
                     f"{_numbers_say(estimate, outcome)} beyond GRADE's limits of an appreciable effect; GRADE's "
                     "wording follows the size of the point estimate, and the certainty carries the imprecision: "
                     "state its direction and size (such as small-benefit or benefit)")
-    elif effect_benefits(effect) is not None and (estimate.direction == 0 or _precise_null(estimate)):
+    elif effect_benefits(effect) is not None and (estimate.direction == 0
+                                                  or (_precise_null(estimate) and estimate.crosses_null)):
         return (f":effect: {effect}, but :relative: {estimate.written} shows no appreciable effect; use "
                 ":effect: little-or-no or check the numbers")
+    elif effect_size(effect) == "large" and _precise_null(estimate):
+        return (f":effect: {effect}, but the whole confidence interval of :relative: {estimate.written} lies within "
+                "GRADE's limits of an appreciable effect (0.75 to 1.25, an SMD of ±0.2), which is no large effect; "
+                "state a smaller one (such as small-benefit or benefit)")
     return None
+
+
+def _shown_size(estimate: Estimate) -> str:
+    """The size an estimate whose interval excludes no effect shows by itself.
+
+    Small when the whole interval lies within GRADE's limits of an appreciable
+    effect (it rules out more), otherwise unnamed (moderate): how large an
+    effect is beyond that is the author's judgement, given in ``:effect:``.
+    """
+    return "small" if _precise_null(estimate) else "moderate"
 
 
 def _derive(estimate: Estimate, outcome_type: str | None, j: Judgement) -> None:
@@ -102,19 +117,21 @@ def _derive(estimate: Estimate, outcome_type: str | None, j: Judgement) -> None:
                                              "it includes no effect is unknown and no effect is read from it; give "
                                              "the 95% CI, as in 'RR 0.75 (0.60 to 0.90)', or state :effect:"))
         return
-    if estimate.near_null or _precise_null(estimate):
-        j.effect, j.increase, j.derived = "little-or-no", None, True
-        return
     if estimate.crosses_null:
+        if estimate.near_null or _precise_null(estimate):
+            j.effect, j.increase, j.derived = "little-or-no", None, True
+            return
         j.problems.append(("missing-option", f"no :effect: given and the confidence interval of "
                                              f"{estimate.written} includes no effect, so the size of the effect "
                                              "cannot be read from it; state :effect:"))
         return
+    # An interval that excludes no effect shows a direction, however small (RR 0.86 (0.79 to 0.94) is a reduction).
     j.increase, j.derived = outcome_direction(estimate, j.outcome) > 0, True
+    size = _shown_size(estimate)
     if outcome_type is not None:
-        j.effect = make_effect(j.increase == (outcome_type == "desirable"))
+        j.effect = make_effect(j.increase == (outcome_type == "desirable"), size)
     else:
-        j.sentence_effect = "benefit"  # a moderate effect; the verb comes from the numbers
+        j.sentence_effect = make_effect(True, size)  # the verb comes from the numbers
         j.problems.append(("grade-outcome-type", _ask_polarity(j.outcome)))
 
 
