@@ -51,3 +51,36 @@ def test_example_site_pdf_builds(tmp_path):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     pdf = next((out / "latex").glob("*.pdf"))
     assert pdf.stat().st_size > 10_000
+
+
+def _chapter_citing(tmp_path: Path) -> Path:
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(Path(__file__).parent / "roots" / "test-anywhere" / "evidence.lock.json", src)
+    (src / "conf.py").write_text("project = 't'\nextensions = ['sphinxext_evidence']\nevidence_offline = True\n"
+                                 "evidence_status_max_age_days = None\n", encoding="utf-8")
+    (src / "index.rst").write_text("Home\n====\n\n.. toctree::\n\n   other\n", encoding="utf-8")
+    (src / "other.rst").write_text("Other :pmid:`22282884`\n======================\n\nText :pmid:`22282884`.\n\n"
+                                   ".. references::\n", encoding="utf-8")
+    return src
+
+
+def test_a_citation_in_a_chapter_title_is_its_label_alone(tmp_path):
+    # Chapter styles upper-case the title, labels and all, so a link there would point nowhere.
+    src, out = _chapter_citing(tmp_path), tmp_path / "out"
+    subprocess.run([sys.executable, "-m", "sphinx", "-q", "-W", "-b", "latex", str(src), str(out)], check=True)
+    tex = (out / "t.tex").read_text(encoding="utf-8")
+    chapter = next(line for line in tex.splitlines() if line.startswith(r"\chapter{Other"))
+    assert "{[}1{]}" in chapter and r"\hyperref" not in chapter and r"\label" not in chapter
+    assert r"\hyperref[\detokenize{other:evidence-other-ref-1}]" in tex  # the citation in the text still links
+
+
+@pytest.mark.skipif(shutil.which("latexmk") is None or shutil.which("pdflatex") is None,
+                    reason="needs latexmk and pdflatex")
+def test_a_chapter_that_cites_leaves_no_undefined_reference(tmp_path):
+    src, out = _chapter_citing(tmp_path), tmp_path / "out"
+    result = subprocess.run([sys.executable, "-m", "sphinx", "-M", "latexpdf", str(src), str(out), "-q"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    log = (out / "latex" / "t.log").read_text(encoding="utf-8", errors="replace")
+    assert "undefined" not in log.lower(), [line for line in log.splitlines() if "undefined" in line.lower()]

@@ -171,13 +171,17 @@ def cite_nodes(keys: list[str], ctx: PageContext, location: nodes.Node, acknowle
             works[n] = Cited(n, key, article, article.mark if article is not None else "",
                              Locator.from_json((locators or {}).get(key)), page.suffix(key, style))
     out = nodes.inline("", "", classes=["evidence-cite"])
-    # LaTeX labels nothing inside a heading, so a citation there gets no back-link.
-    if not (ctx.builder_format == "latex" and _in_title(location)):
+    # LaTeX sets a heading again in the contents and page heads, and chapter styles upper-case it, labels
+    # and all: a citation there is its label alone, with no link and no back-link.
+    plain = ctx.builder_format == "latex" and _in_title(location)
+    if not plain:
         anchor(out, [page.new_anchor(works[n].key) for n in sorted(works)], ctx.builder_format)
     if any(w.mark for w in works.values()):
         out["classes"].append("evidence-cite-flagged")
 
     def make_link(text: str, work: Cited) -> nodes.Node:
+        if plain:
+            return nodes.Text(text)
         memo = ("tooltip", work.key)
         if memo not in ctx.records.memo:
             ctx.records.memo[memo] = style.tooltip(work.article, work.key)
