@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from docutils import nodes
 from sphinx.util import logging
+from sphinx.util.logging import get_node_location
 
 logger = logging.getLogger("sphinxext_evidence")
 
@@ -71,6 +73,23 @@ SUBTYPES: dict[str, str] = {
 }
 
 
+_said: set[tuple[str, str, str]] = set()
+
+
 def warn(message: str, subtype: str, location: Any = None, *, once: bool = False) -> None:
-    """Log ``message`` as an ``evidence.<subtype>`` warning at ``location`` (node, ``(docname, line)`` or path)."""
+    """Log ``message`` as an ``evidence.<subtype>`` warning at ``location`` (node, ``(docname, line)`` or path).
+
+    The same warning about the same place in a page is given once per build:
+    some builders (EPUB) resolve a page more than once.
+    """
+    if isinstance(location, nodes.Node):
+        key = (message, subtype, str(get_node_location(location)))
+        if key in _said:
+            return
+        _said.add(key)
     logger.warning(message, location=location, type="evidence", subtype=subtype, once=once)
+
+
+def start_build(*args: Any) -> None:
+    """``config-inited``: a new build warns afresh."""
+    _said.clear()

@@ -199,3 +199,12 @@ def test_the_acknowledging_hint_is_written_as_the_page_is() -> None:
     assert acknowledge_hint("pmid:993", "docs/page.md").startswith("{pmid}`993 | why it is cited`")
     assert acknowledge_hint("doi:10.1/x", "docs/page.rst").startswith(":doi:`10.1/x | why it is cited`")
     assert acknowledge_hint("pmid:993").startswith(":pmid:`993 | why it is cited`")
+
+
+def test_epub_gives_each_warning_about_the_root_page_once(make_app, site) -> None:
+    # The EPUB builder resolves the root page more than once; its warnings are still given once each.
+    app = make_app("epub", srcdir=site, confoverrides={"evidence_offline": True}, freshenv=True)
+    app.build()
+    lines = [w for w in warnings(app).splitlines() if "[evidence." in w]
+    assert lines and len(lines) == len(set(lines)), "\n".join(lines)
+    assert any(w.endswith("[evidence.retracted]") and "index.rst:" in w for w in lines)
