@@ -23,8 +23,7 @@ def setup(app: Any) -> dict[str, Any]:
         resolve,
     )
 
-    app.connect("config-inited", log.start_build, priority=1)
-    for part in (config, domain, fetch, resolve, latex, assets, citations, grade, regulatory, article):
+    for part in (log, config, domain, fetch, resolve, latex, assets, citations, grade, regulatory, article):
         part.setup(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": 1}

@@ -93,3 +93,8 @@ def warn(message: str, subtype: str, location: Any = None, *, once: bool = False
 def start_build(*args: Any) -> None:
     """``config-inited``: a new build warns afresh."""
     _said.clear()
+
+
+def setup(app: Any) -> None:
+    """Forget, as each build starts, which warnings the last one gave."""
+    app.connect("config-inited", start_build, priority=1)
