@@ -84,7 +84,7 @@ class AmaStyle(BaseStyle):
             out.extend([nodes.Text(" "), nodes.emphasis(journal, journal), nodes.Text("" if journal.endswith(".")
                                                                                        else ".")])
         if article.year or place:
-            out.append(nodes.Text(f" {article.year}{place}."))
+            out.append(nodes.Text(f" {article.year}{place if article.year else place.lstrip(';:')}."))
         return out
 
     def _chapter(self, article: Article, limit: int) -> Parts:

@@ -95,6 +95,8 @@ class VancouverStyle(BaseStyle):
         pages = condensed_pages(article.page) if article.page else article.number
         place += f":{pages}" if pages else ""
         journal = journal_abbreviation(article)
+        if place and not date:
+            date = "[date unknown]"  # Citing Medicine's words for a work whose date cannot be found
         parts = [sentence(journal) if journal else "", f"{date}{place}." if date or place else ""]
         return "".join(f" {x}" for x in parts if x)
 
