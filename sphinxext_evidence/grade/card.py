@@ -40,6 +40,7 @@ def certainty_nodes(level: Certainty, fmt: str, suffix: bool = True) -> nodes.in
 
 
 def participants_text(data: dict[str, Any], word: bool) -> str:
+    """``1689 participants (6 RCTs)`` from a grade's numbers (``word``: name the participants)."""
     participants, studies = data.get("participants", ""), data.get("studies", "")
     if participants and word and participants.replace(",", "").replace(" ", "").isdigit():
         participants += " participants"

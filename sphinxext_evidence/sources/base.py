@@ -135,9 +135,13 @@ class FetchResult:
 class Fetcher(Protocol):
     """A service client as the fetch stage uses it."""
 
-    def fetch(self, ids: list[str]) -> FetchResult: ...  # noqa: D102
+    def fetch(self, ids: list[str]) -> FetchResult:
+        """The records of ``ids``, with what was unknown, skipped or failed."""
+        ...
 
-    def close(self) -> None: ...  # noqa: D102
+    def close(self) -> None:
+        """Release the client's connections."""
+        ...
 
 
 def older_than(date_text: Any, days: Any, now: dt.date, or_equal: bool = False) -> bool:

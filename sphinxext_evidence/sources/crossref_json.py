@@ -68,21 +68,25 @@ class _TitleMarkup(HTMLParser):
         self.open: list[str] = []
 
     def handle_starttag(self, tag: str, _attrs: list[tuple[str, str | None]]) -> None:
+        """Keep a title tag (italic, superscript …) as its HTML form; drop any other."""
         mapped = TAG_MAP.get(tag.split(":")[-1].lower())
         if mapped in TITLE_TAGS:
             self.out.append(f"<{mapped}>")
             self.open.append(mapped)
 
     def handle_endtag(self, tag: str) -> None:
+        """Close a kept title tag."""
         mapped = TAG_MAP.get(tag.split(":")[-1].lower())
         if mapped and mapped in self.open:
             self.open.remove(mapped)
             self.out.append(f"</{mapped}>")
 
     def handle_data(self, data: str) -> None:
+        """Keep text, escaped and without control characters."""
         self.out.append(html.escape(strip_controls(data), quote=False))
 
     def result(self) -> str:
+        """The cleaned title, every kept tag closed."""
         self.close()
         self.out.extend(f"</{tag}>" for tag in reversed(self.open))
         return squash("".join(self.out))

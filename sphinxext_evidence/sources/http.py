@@ -52,6 +52,7 @@ class _ScrubKeys(logging.Filter):
     """Redact ``api_key=...`` in urllib3's own log records (its retry messages quote the URL)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite ``record``'s message without the key; always keep the record."""
         if record.args:
             record.msg = _KEY_IN_URL.sub(r"\1***", record.getMessage())
             record.args = ()
