@@ -1,4 +1,4 @@
-"""Issue 5: the article-info byline, its reference-count badge and the page's schema.org JSON-LD."""
+"""The article-info byline, its reference-count badge and the page's schema.org JSON-LD."""
 
 # Service URLs below are links expected in the rendered output, never requested: tests/conftest.py
 # refuses every connection that is not to loopback (127.0.0.1).

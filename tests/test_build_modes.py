@@ -1,4 +1,4 @@
-"""Issue 2, builds: parallel equals serial, incremental rebuilds, MyST pages, the lockfile under concurrency."""
+"""Builds: parallel equals serial, incremental rebuilds, MyST pages, the lockfile under concurrency."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 5: the bottom-line and evidence-scope callouts and the site-wide disclaimer, in html, latex and text."""
+"""The bottom-line and evidence-scope callouts and the site-wide disclaimer, in html, latex and text."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 2: :pmid:, references and pmid study cards, built by Sphinx against a loopback E-utilities."""
+""":pmid:, references and pmid study cards, built by Sphinx against a loopback E-utilities."""
 
 # Service URLs below are links expected in the rendered output, never requested: tests/conftest.py
 # refuses every connection that is not to loopback (127.0.0.1).

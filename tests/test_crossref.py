@@ -1,4 +1,4 @@
-"""Issue 5: :doi: citations with metadata from Crossref's /works API, against a loopback double."""
+""":doi: citations with metadata from Crossref's /works API, against a loopback double."""
 
 from __future__ import annotations
 

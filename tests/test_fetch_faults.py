@@ -1,4 +1,4 @@
-"""Issue 2, fetching: batching, politeness and every kind of failure, through real Sphinx builds.
+"""Fetching: batching, politeness and every kind of failure, through real Sphinx builds.
 
 After each failure the lockfile must be byte-for-byte what it was, and the
 records it already held must still render.

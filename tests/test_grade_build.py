@@ -1,4 +1,4 @@
-"""Issue 3, builds: evidence-grade cards, certainty-table, evidence-index in html, latex and text;
+"""Builds: evidence-grade cards, certainty-table, evidence-index in html, latex and text;
 consistency warnings; parallel and incremental builds keep the index right."""
 
 from __future__ import annotations

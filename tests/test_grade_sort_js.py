@@ -1,4 +1,4 @@
-"""Issue 3: the evidence index's sort script, run under Node.js against a minimal stand-in DOM."""
+"""The evidence index's sort script, run under Node.js against a minimal stand-in DOM."""
 
 from __future__ import annotations
 

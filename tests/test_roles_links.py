@@ -1,4 +1,4 @@
-"""Issue 5: the :nct:, :rsid: and :doi: roles, in html, latex and text, and their identifier parsing."""
+"""The :nct:, :rsid: and :doi: roles, in html, latex and text, and their identifier parsing."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 6: the example site and the documentation build with ``-W`` from their committed lockfiles, offline.
+"""The example site and the documentation build with ``-W`` from their committed lockfiles, offline.
 
 ``.ci/run`` runs only pytest, so these builds are what keeps "both build with -W
 in CI" true.  The example site's lockfile is also rebuilt by the extension from
