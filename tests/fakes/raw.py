@@ -34,26 +34,26 @@ def not_found(conn: socket.socket, stopping: threading.Event) -> None:
     conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
 
 
-def trickled_header(every: float) -> Script:
-    """A status line, then a header line that gains one byte every ``every`` seconds and never ends."""
+def _trickled(opening: bytes, byte: bytes, every: float) -> Script:
+    """``opening``, then ``byte`` every ``every`` seconds, never ending."""
 
     def script(conn: socket.socket, stopping: threading.Event) -> None:
-        conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+        conn.sendall(opening)
         while not stopping.wait(every):
-            conn.sendall(b"a")
+            conn.sendall(byte)
 
     return script
+
+
+def trickled_header(every: float) -> Script:
+    """A status line, then a header line that gains one byte every ``every`` seconds and never ends."""
+    return _trickled(b"HTTP/1.1 200 OK\r\nX-Slow: ", b"a", every)
 
 
 def trickled_chunk_size(every: float) -> Script:
     """A chunked answer whose first chunk-size line gains a ``0`` every ``every`` seconds and never ends."""
-
-    def script(conn: socket.socket, stopping: threading.Event) -> None:
-        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
-        while not stopping.wait(every):
-            conn.sendall(b"0")
-
-    return script
+    return _trickled(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+                     b"0", every)
 
 
 class RawServer:
