@@ -279,22 +279,15 @@ def _compare(old: Store, new: Store, report: Report) -> None:
             report.changes += found
 
 
-def _news(article: Article) -> dict[str, dict[tuple[str, ...], Notice | None]]:
-    """A work's notices of each kind that matter, by identity; a flag with no notice counts as one."""
-    found: dict[str, dict[tuple[str, ...], Notice | None]] = {}
+def _news(article: Article) -> dict[str, list[Notice | None]]:
+    """A work's notices of each kind that matter; a flag with no notice counts as one (None)."""
+    found: dict[str, list[Notice | None]] = {}
     for notice in article.notices:
         if notice.info.level in NEWS:
-            found.setdefault(notice.kind, {})[_identity(notice)] = notice
+            found.setdefault(notice.kind, []).append(notice)
     for flag in article.flags():  # a "Retracted Publication" type without its notice
-        found.setdefault(flag.name, {("publication type",): None})
+        found.setdefault(flag.name, [None])
     return found
-
-
-def _identity(notice: Notice) -> tuple[str, ...]:
-    """What names a notice: its PMID or DOI, else its citation."""
-    if notice.pmid or notice.doi:
-        return ("id", notice.pmid, notice.doi.lower())
-    return ("source", " ".join(notice.source.split()))
 
 
 def _notice_text(notice: Notice | None) -> str:
@@ -310,9 +303,10 @@ def _article_changes(key: str, label: str, before: Article, after: Article) -> l
     changes: list[Change] = []
     old, new = _news(before), _news(after)
     for kind_name, found in new.items():
-        known = old.get(kind_name, {})
-        new_notices = [notice for identity, notice in found.items() if identity not in known]
-        if not new_notices or ("publication type",) in known or (known and new_notices == [None]):
+        known = old.get(kind_name, [])
+        # A notice told again with more (a PMID added to its citation) is not new; one with another PMID is.
+        new_notices = [n for n in found if n is None or not any(k is not None and n.same_as(k) for k in known)]
+        if not new_notices or None in known or (known and new_notices == [None]):
             continue  # the flag was known already, before or after its notice was linked
         latest = new_notices[-1]
         kind = latest.info if latest else next(f for f in after.flags() if f.name == kind_name)

@@ -280,6 +280,21 @@ def test_a_notice_that_replaces_one_of_the_same_kind_is_new(tmp_path, services, 
     assert "  - new " not in capsys.readouterr().out
 
 
+def test_a_known_notice_that_gains_its_pmid_is_not_new(tmp_path, services, capsys):
+    full = retracted_pubmed()
+    without_pmid = re.sub(rb'(<CommentsCorrections RefType="RetractionIn">\s*<RefSource>[^<]*</RefSource>)'
+                          rb'\s*<PMID[^>]*>11600210</PMID>', rb"\1", full)
+    assert without_pmid != full
+    services.eutils.add_record(without_pmid)
+    src = make_site(tmp_path / "docs", f"Page\n====\n\nSee :pmid:`{PMID}`.\n")
+    assert main(["fetch", str(src), *services.options()]) == 0
+    backdate(src / "evidence.lock.json", 30)
+    services.eutils.add_record(full)
+    capsys.readouterr()
+    assert main(["refresh", str(src), *services.options()]) == 0
+    assert "new retraction" not in capsys.readouterr().out  # the same notice, told with its PMID now
+
+
 def test_records_dated_after_today_are_asked_for_again(tmp_path, services, capsys):
     src = make_site(tmp_path / "docs", f"Page\n====\n\nSee :pmid:`{PMID}`.\n")
     assert main(["fetch", str(src), *services.options()]) == 0

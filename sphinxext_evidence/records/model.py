@@ -76,6 +76,14 @@ class Notice:
         """Human label for the kind of notice."""
         return self.info.label
 
+    def same_as(self, other: Notice) -> bool:
+        """One notice told twice: the same PMID, else DOI, when both give it; else the same citation."""
+        for mine, theirs in ((self.pmid, other.pmid), (self.doi.lower(), other.doi.lower()),
+                             (" ".join(self.source.split()), " ".join(other.source.split()))):
+            if mine and theirs:
+                return mine == theirs
+        return False
+
     @classmethod
     def from_json(cls, data: Any) -> Notice | None:
         """Read a stored notice (None when it is not one)."""
