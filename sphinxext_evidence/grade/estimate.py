@@ -156,6 +156,9 @@ def parse_estimate(text: str) -> tuple[Estimate | None, str | None]:
         if value >= 100 or (high is not None and high >= 100):
             return None, (f"{written!r}: a relative risk reduction is below 100%; give it in percent, as in "
                       "'RRR 25% (10% to 40%)'")
+        if "%" not in written and abs(value) < 1 and (high is None or abs(high) < 1):
+            return None, (f"{written!r}: a relative risk reduction is read in percent, so {value:g} would be "
+                          f"{value:g}%; if it is a fraction, write it in percent, as in 'RRR 25% (10% to 40%)'")
         value = ratio_from_rrr(value)
         if low is not None and high is not None:
             low, high = sorted((ratio_from_rrr(high), ratio_from_rrr(low)))

@@ -134,5 +134,7 @@ def _effect_cell(item: dict[str, Any]) -> nodes.entry:
     effect = item["effect"]
     if item.get("contradicted"):
         return entry(para(f"{DASH} {CONTRADICTED}", ["evidence-grade-contradicted"]), classes=["evidence-sort-0"])
+    if item.get("certainty") == Certainty.VERY_LOW.slug:
+        effect = "uncertain"  # as the card says: at very low certainty GRADE states no direction
     rank = EFFECTS.index(effect) + 1 if effect in EFFECTS else 0
     return entry(para(effect_label(effect) if effect else DASH), classes=[f"evidence-sort-{rank}"])

@@ -70,6 +70,15 @@ def _precise_null(estimate: Estimate) -> bool:
     return estimate.measure == "SMD" and -APPRECIABLE_SMD <= estimate.low and estimate.high <= APPRECIABLE_SMD
 
 
+def _beyond_limits(estimate: Estimate) -> bool:
+    """True when the whole CI lies beyond GRADE's default limits of an appreciable effect (on one side)."""
+    if estimate.low is None or estimate.high is None:
+        return False
+    if estimate.is_ratio:
+        return estimate.high < APPRECIABLE_RATIO[0] or estimate.low > APPRECIABLE_RATIO[1]
+    return estimate.measure == "SMD" and (estimate.high < -APPRECIABLE_SMD or estimate.low > APPRECIABLE_SMD)
+
+
 def _appreciable_point(estimate: Estimate) -> bool:
     """True when the point estimate itself is beyond GRADE's default limits (ratio 0.75–1.25, SMD ±0.2)."""
     if estimate.is_ratio:
@@ -92,6 +101,10 @@ def size_problem(estimate: Estimate, effect: str, outcome: str) -> str | None:
                                                   or (_precise_null(estimate) and estimate.crosses_null)):
         return (f":effect: {effect}, but :relative: {estimate.written} shows no appreciable effect; use "
                 ":effect: little-or-no or check the numbers")
+    elif effect_size(effect) == "small" and _beyond_limits(estimate):
+        return (f":effect: {effect}, but the whole confidence interval of :relative: {estimate.written} lies beyond "
+                "GRADE's limits of an appreciable effect (0.75 to 1.25, an SMD of ±0.2), which is more than a small "
+                "effect; state a larger one (such as benefit or harm)")
     elif effect_size(effect) == "large" and _precise_null(estimate):
         return (f":effect: {effect}, but the whole confidence interval of :relative: {estimate.written} lies within "
                 "GRADE's limits of an appreciable effect (0.75 to 1.25, an SMD of ±0.2), which is no large effect; "
