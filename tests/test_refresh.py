@@ -21,6 +21,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fakes import EFETCH_PATH, Canned
@@ -241,6 +242,18 @@ def test_dry_run_reports_and_leaves_the_lockfile_as_it_is(site, services, capsys
 NEJM = "10.1056/nejmoa2007621"
 
 
+def refreshed(tmp_path: Path, services: Any, capsys: Any, pmid: str, first: bytes, then: bytes) -> tuple[Path, str]:
+    """Fetch ``pmid`` as PubMed first answers, a month later refresh it as PubMed then answers; the output."""
+    services.eutils.add_record(first)
+    src = make_site(tmp_path / "docs", f"Page\n====\n\nSee :pmid:`{pmid}`.\n")
+    assert main(["fetch", str(src), *services.options()]) == 0
+    backdate(src / "evidence.lock.json", 30)
+    services.eutils.add_record(then)
+    capsys.readouterr()
+    assert main(["refresh", str(src), *services.options()]) == 0
+    return src, capsys.readouterr().out
+
+
 @pytest.mark.parametrize(("fixture", "pmid", "ref_type", "expected"), [
     ("pubmed_nlmsample2019_11034741_11406024_updatein_updateof.xml", "11034741", "UpdateIn",
      "new replacement: Newer version available (notice PMID 11406024, reported by PubMed)"),
@@ -253,27 +266,14 @@ def test_each_kind_of_new_notice_is_named(tmp_path, services, capsys, fixture, p
     without = re.sub(rf'<CommentsCorrections RefType="{ref_type}">.*?</CommentsCorrections>'.encode(), b"",
                      element, count=1, flags=re.DOTALL)
     assert without != element
-    services.eutils.add_record(without)
-    src = make_site(tmp_path / "docs", f"Page\n====\n\nSee :pmid:`{pmid}`.\n")
-    assert main(["fetch", str(src), *services.options()]) == 0
-    backdate(src / "evidence.lock.json", 30)
-    services.eutils.add_record(element)
-    capsys.readouterr()
-    assert main(["refresh", str(src), *services.options()]) == 0
-    assert f"  - {expected}\n" in capsys.readouterr().out
+    assert f"  - {expected}\n" in refreshed(tmp_path, services, capsys, pmid, without, element)[1]
 
 
 def test_a_notice_that_replaces_one_of_the_same_kind_is_new(tmp_path, services, capsys):
     element = split_records((FIXTURES / "pubmed_efetch_35649368_erratumin_metapub.xml").read_bytes())["35649368"]
-    services.eutils.add_record(element)
-    src = make_site(tmp_path / "docs", "Page\n====\n\nSee :pmid:`35649368`.\n")
-    assert main(["fetch", str(src), *services.options()]) == 0
-    backdate(src / "evidence.lock.json", 30)
     assert b"35767954" in element
-    services.eutils.add_record(element.replace(b"35767954", b"35999999"))
-    capsys.readouterr()
-    assert main(["refresh", str(src), *services.options()]) == 0
-    assert "  - new correction: Erratum (notice PMID 35999999, reported by PubMed)\n" in capsys.readouterr().out
+    src, out = refreshed(tmp_path, services, capsys, "35649368", element, element.replace(b"35767954", b"35999999"))
+    assert "  - new correction: Erratum (notice PMID 35999999, reported by PubMed)\n" in out
     backdate(src / "evidence.lock.json", 30)
     capsys.readouterr()
     assert main(["refresh", str(src), *services.options()]) == 0  # the same answer again: nothing new
@@ -285,14 +285,8 @@ def test_a_known_notice_that_gains_its_pmid_is_not_new(tmp_path, services, capsy
     without_pmid = re.sub(rb'(<CommentsCorrections RefType="RetractionIn">\s*<RefSource>[^<]*</RefSource>)'
                           rb'\s*<PMID[^>]*>11600210</PMID>', rb"\1", full)
     assert without_pmid != full
-    services.eutils.add_record(without_pmid)
-    src = make_site(tmp_path / "docs", f"Page\n====\n\nSee :pmid:`{PMID}`.\n")
-    assert main(["fetch", str(src), *services.options()]) == 0
-    backdate(src / "evidence.lock.json", 30)
-    services.eutils.add_record(full)
-    capsys.readouterr()
-    assert main(["refresh", str(src), *services.options()]) == 0
-    assert "new retraction" not in capsys.readouterr().out  # the same notice, told with its PMID now
+    out = refreshed(tmp_path, services, capsys, PMID, without_pmid, full)[1]
+    assert "new retraction" not in out  # the same notice, told with its PMID now
 
 
 def test_records_dated_after_today_are_asked_for_again(tmp_path, services, capsys):
