@@ -15,18 +15,14 @@ from fakes.crossref import WORKS_PATH, CrossrefDouble
 from fakes.openfda import DRUGSFDA_PATH, OpenFdaDouble, openfda  # noqa: F401
 from fakes.raw import RawServer
 from helpers import build_with, warnings
+from test_network_faults import DOI, EMAIL, FAST, KEY, TODAY
 
 from sphinxext_evidence.sources.crossref import CrossrefClient
-from sphinxext_evidence.sources.http import HttpSettings, origin
+from sphinxext_evidence.sources.http import origin
 from sphinxext_evidence.sources.openfda import OpenFdaClient
 from sphinxext_evidence.sources.pubmed import PubMedClient
 
-KEY = "ncbi-key-0123456789-SECRET"
 FDA_KEY = "fda-key-0123456789-SECRET"
-EMAIL = "tests@example.org"
-DOI = "10.1161/STROKEAHA.115.009416"
-TODAY = "2026-11-21"
-FAST = HttpSettings(timeout=2.0, retries=1, backoff=0.01, min_interval=0)
 
 # Locations that name the home origin to one parser or another, but are not plainly it.
 ODD_LOCATIONS = {
