@@ -58,3 +58,20 @@ def strings(value: Any) -> list[str]:
     if isinstance(value, dict):
         return [s for k, v in value.items() for s in strings(k) + strings(v)]
     return [s for v in value for s in strings(v)] if isinstance(value, (list, tuple)) else []
+
+
+#: How late a loopback server's thread may record a request's arrival on a busy machine (0.16 s was seen in CI).
+SCHEDULING_SLACK = 0.2
+
+
+def assert_paced(times: list[float], interval: float, slack: float = SCHEDULING_SLACK) -> None:
+    """Requests recorded at ``times`` were sent at least ``interval`` apart, allowing for when the server ran.
+
+    The server stamps a request when its thread gets to it, so one gap can look
+    shorter and the next longer than the client made them; the span of all of
+    them still shows the pace.  A client that did not wait sends them within
+    milliseconds, far inside the slack.
+    """
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert gaps and min(gaps) >= interval - slack, gaps
+    assert times[-1] - times[0] >= len(gaps) * interval - slack, gaps
