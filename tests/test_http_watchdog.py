@@ -38,4 +38,4 @@ def test_cut_answer_is_never_taken_for_a_whole_one() -> None:
         start = time.monotonic()
         with pytest.raises(ServiceError, match="deadline"):
             session.request("GET", slow.url + "works")
-    assert time.monotonic() - start < 3
+    assert time.monotonic() - start < 6  # about 2 s here; a missed deadline would never end
