@@ -25,6 +25,7 @@ from docutils import nodes
 
 from sphinxext_evidence import log
 from sphinxext_evidence.citations.styles import Cited, MakeLink
+from sphinxext_evidence.citations.styles import citeproc_speed
 from sphinxext_evidence.citations.styles.apa import ApaStyle
 from sphinxext_evidence.citations.styles.common import BaseStyle, doi_link
 from sphinxext_evidence.citations.styles.vancouver import VancouverStyle
@@ -70,51 +71,13 @@ def load_csl(value: str, confdir: str | None = None, cache_dir: str | None = Non
         raise StyleUnavailable(f"no CSL style file or style name {value!r} was found (give a .csl file, relative to "
                                "the configuration directory, or the name of a style citeproc-py knows)")
     source = path.read_bytes()
-    _remember_lookups()
+    citeproc_speed.speed_up()
     try:
         style = CitationStylesStyle(BytesIO(source), validate=False)
     except Exception as exc:  # noqa: BLE001 - any parse error of a file the author chose
         raise StyleUnavailable(f"{path.name} cannot be read as a CSL style ({type(exc).__name__}: {exc})") from None
     cache = Path(cache_dir) / CACHE_FILE if cache_dir else None
     return CslStyle(value, style, hashlib.sha256(source).hexdigest(), EntryCache(cache))
-
-
-_LOOKUPS: dict[tuple[Any, str], Any] = {}
-_MAX_LOOKUPS = 200_000
-
-
-def _remembering(method: Any) -> Any:
-    """``method`` (of a style element, with at most one argument), answering each question once."""
-
-    def remembered(self: Any, *args: str) -> Any:
-        key = (self, method.__qualname__, *args)
-        if key not in _LOOKUPS:
-            if len(_LOOKUPS) >= _MAX_LOOKUPS:
-                _LOOKUPS.clear()
-            _LOOKUPS[key] = method(self, *args)
-        found = _LOOKUPS[key]
-        return list(found) if isinstance(found, list) else found
-
-    remembered.original = method  # type: ignore[attr-defined]
-    return remembered
-
-
-def _remember_lookups() -> None:
-    """Make citeproc-py remember what it looks up in a style, once per process.
-
-    For every entry, citeproc-py finds the style's macros, terms and enclosing
-    elements by XPath, and asks each group whether it calls a variable by
-    walking its subtree: dozens of lookups per entry, over half of its time.
-    A style's tree does not change while entries are drawn, so each answer is
-    the same every time.  A remembered element is held, which keeps lxml
-    handing out the same element object for it.
-    """
-    from citeproc import model
-
-    if hasattr(model.CitationStylesElement.xpath_search, "original"):
-        return
-    model.CitationStylesElement.xpath_search = _remembering(model.CitationStylesElement.xpath_search)
-    model.Parent.calls_variable = _remembering(model.Parent.calls_variable)
 
 
 class EntryCache:
@@ -206,6 +169,7 @@ class CslStyle(BaseStyle):
         self.style = style
         self.digest = digest
         self.cache = cache
+        self.item_class = citeproc_speed.item_class()
         category = style.root.xpath("./cs:info/cs:category[@citation-format]/@citation-format", namespaces=CSL_NS)
         self.numbered = (category[0] if category else "numeric") not in ("author-date", "author")
         self.labels = VancouverStyle() if self.numbered else ApaStyle()
@@ -242,11 +206,11 @@ class CslStyle(BaseStyle):
         return found
 
     def _render(self, data: dict[str, Any]) -> str:
-        from citeproc import Citation, CitationItem, CitationStylesBibliography
+        from citeproc import Citation, CitationStylesBibliography
         from citeproc.source.json import CiteProcJSON
 
         bibliography = CitationStylesBibliography(self.style, CiteProcJSON([data]), MARKUP)
-        bibliography.register(Citation([CitationItem(data["id"])]))
+        bibliography.register(Citation([self.item_class(data["id"])]))
         return " ".join(str(bibliography.bibliography()[0]).split())
 
     def inline(self, works: list[Cited], make_link: MakeLink) -> list[nodes.Node]:
