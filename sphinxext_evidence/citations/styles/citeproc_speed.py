@@ -78,6 +78,8 @@ def shortcuts() -> list[tuple[type, str, Callable[[Callable[..., Any]], Callable
 
     return [(model.CitationStylesElement, "xpath_search", _remembering),
             (model.CitationStylesElement, "get_root", _remembering),
+            (model.CitationStylesElement, "get_macro", _remembering),
+            (model.CitationStylesElement, "get_layout", _remembering),
             (model.CitationStylesElement, "get_option", _remembering),
             (model.CitationStylesElement, "get_locale_option", _remembering),
             (model.Locale, "get_option", _remembering),
