@@ -104,7 +104,7 @@ def make_records(spec: Spec, day: str) -> lockfile.Sections:
             "id": f"pmid:{pmid}", "type": "article-journal", "title": title + ".", "author": authors,
             "container-title": journal, "container-title-short": short, "ISSN": "0140-6736",
             "issued": {"date-parts": [[year, 1 + n % 12]]}, "volume": str(10 + n % 300), "issue": str(1 + n % 12),
-            "page": f"{100 + n % 800}-{110 + n % 800}", "PMID": pmid, "DOI": doi_of(pmid), "language": "eng",
+            "page": f"{100 + n % 800}-{110 + n % 800}", "PMID": pmid, "DOI": doi_of(pmid), "language": "en",
             "custom": {"fetched": day, "initials": [a["given"][0] for a in authors],
                        "publication-types": list(TYPES[n % len(TYPES)]), "source": "pubmed"},
         }
@@ -152,7 +152,7 @@ def _rst(text: str) -> str:
 def entry_text(record: dict[str, Any]) -> str:
     """A reference-list entry as an author would paste it: the extension's entry text and identifiers."""
     article = Article.from_csl(record["id"], record)
-    text = "".join(node.astext() for node in get_style().entry(article, 3)).strip()
+    text = "".join(node.astext() for node in get_style().entry(article)).strip()
     ids = f"PMID {article.pmid}" + ("" if f"doi:{article.doi}" in text else f" · doi:{article.doi}")
     return f"{_rst(text)} {ids}"
 
