@@ -17,7 +17,7 @@ import json
 import re
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,7 +101,7 @@ def every_key(store: Store) -> set[str]:
     keys = set()
     for source in REGISTRY:
         section = store.sections.get(source.section)
-        for ident in section if isinstance(section, dict) else ():
+        for ident in section if isinstance(section, Mapping) else ():
             key = make_key(source.kinds[0], ident)
             if isinstance(store.get(key), Article):
                 keys.add(key)

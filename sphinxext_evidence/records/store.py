@@ -6,7 +6,8 @@ stage asks it for the records each page needs and hands those to renderers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sphinxext_evidence import log
@@ -15,12 +16,54 @@ from sphinxext_evidence.sources import REGISTRY, for_kind
 
 Sections = Mapping[str, Mapping[str, dict[str, Any]]]
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+
+
+class CompactSection(Mapping[str, Any]):
+    """A lockfile section holding each record as its compact JSON text, decoded afresh when asked for.
+
+    The store lives for the whole build.  As Python objects its records take
+    about four times the memory of their text, and every full garbage
+    collection walks each of their dicts and lists; a string is neither.  A
+    page asks for a few records, so decoding them again costs little.  A
+    record that JSON cannot encode (a :class:`~.parsing.Raw` value) is kept
+    as it is.
+    """
+
+    __slots__ = ("_texts", "_kept")
+
+    def __init__(self, records: Mapping[str, Any]) -> None:
+        self._texts: dict[str, str] = {}
+        self._kept: dict[str, Any] = {}
+        for ident, record in records.items():
+            try:
+                self._texts[ident] = _ENCODE(record)
+            except (TypeError, ValueError):
+                self._kept[ident] = record
+
+    def __getitem__(self, ident: str) -> Any:
+        text = self._texts.get(ident)
+        return json.loads(text) if text is not None else self._kept[ident]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._texts
+        yield from self._kept
+
+    def __len__(self) -> int:
+        return len(self._texts) + len(self._kept)
+
+
+def compact(sections: Mapping[str, Any]) -> dict[str, Any]:
+    """``sections`` with each section's records held as compact text (other values as they are)."""
+    return {name: CompactSection(section) if isinstance(section, dict) else section
+            for name, section in sections.items()}
+
 
 class Store:
     """Typed records for keys such as ``pmid:123``; parsed once per process and kept."""
 
     def __init__(self, sections: Sections, unknown: Mapping[str, list[str]]) -> None:
-        self.sections = sections
+        self.sections = compact(sections)
         self.unknown = {f"{s}:{i}" for s, ids in unknown.items() for i in ids}
         self._typed: dict[str, Any] = {}
         self._aliases: dict[str, str] | None = None
@@ -47,9 +90,9 @@ class Store:
         record = self._section(source.section).get(ident)
         return record if isinstance(record, dict) and record else None
 
-    def _section(self, name: str) -> dict[str, Any]:
+    def _section(self, name: str) -> Mapping[str, Any]:
         section = self.sections.get(name)
-        return section if isinstance(section, dict) else {}
+        return section if isinstance(section, Mapping) else {}
 
     def get(self, key: str) -> Any:
         """The typed record for ``key`` (an Article, an FdaRecord …), with what other sources add, or None.

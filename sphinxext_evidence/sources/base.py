@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
@@ -227,7 +227,7 @@ class Source:
     #: Identifiers it should have, when not simply the cited keys of its kinds: ``(cited keys, sections) -> ids``.
     wants: Callable[[set[str], dict[str, dict[str, Any]], Config], set[str]] | None = None
     #: Adds what it knows to another source's typed record: ``(record, its own section) -> record``.
-    annotate: Callable[[Any, dict[str, Any]], Any] | None = None
+    annotate: Callable[[Any, Mapping[str, Any]], Any] | None = None
     #: What it means when the service has no record of an identifier (``{label}``: ``PMID 123``).
     not_found: str = "{label} does not exist according to {service}; check the identifier"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -88,7 +88,7 @@ def _merge(notices: tuple[Notice, ...], found: list[Notice]) -> tuple[Notice, ..
     return tuple(merged)
 
 
-def _annotate(record: Any, section: dict[str, Any]) -> Any:
+def _annotate(record: Any, section: Mapping[str, Any]) -> Any:
     """A work's record with Crossref's correction links for its DOI merged in, and the older check date."""
     if not isinstance(record, Article) or not record.doi:
         return record
