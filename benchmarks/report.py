@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "performance.md"
 PLOT = ROOT / "docs" / "_static" / "performance-scaling.png"
 START, END = "% results: start (written by benchmarks/run.py --docs)", "% results: end"
-VARIANTS = ("evidence-full", "plain-full", "bibtex-full", "evidence-jobs", "plain-jobs", "evidence-edit", "plain-edit")
+VARIANTS = ("evidence-full", "plain-full", "bibtex-full", "markup-full", "evidence-jobs", "plain-jobs", "evidence-edit",
+            "plain-edit")
 
 
 def _medians(results: Any, name: str) -> dict[str, Any]:
@@ -44,6 +45,8 @@ def summarise(results: Any) -> dict[str, Any]:
         "warm_vs_bibtex": _div(get("evidence-full", "wall"), get("bibtex-full", "wall")),
         "warm_vs_bibtex_cpu": _div(get("evidence-full", "cpu"), get("bibtex-full", "cpu")),
         "rss_vs_plain": _div(get("evidence-full", "rss"), get("plain-full", "rss")),
+        "markup_vs_plain": _div(get("markup-full", "wall"), get("plain-full", "wall")),
+        "warm_vs_markup": _div(get("evidence-full", "wall"), get("markup-full", "wall")),
         "jobs_speedup": _div(get("evidence-full", "wall"), get("evidence-jobs", "wall")),
         "plain_jobs_speedup": _div(get("plain-full", "wall"), get("plain-jobs", "wall")),
         "edit_vs_full": _div(get("evidence-edit", "wall"), get("evidence-full", "wall")),

@@ -130,13 +130,14 @@ def full_and_edit(results: Results, twin: str, src: Path, round_no: int) -> None
 
 
 def main_site(settings: Settings, root: Path, results: Results, say: Any) -> None:
-    """Generate the three twins and build every variant ``settings.repeat`` times, in rotating order."""
-    twins = sitegen.generate(root / "main", settings.spec, measure.today_iso())
+    """Generate the site and its twins and build every variant ``settings.repeat`` times, in rotating order."""
+    twins = sitegen.generate(root / "main", settings.spec, measure.today_iso(), ("evidence", "plain", "bibtex", "markup"))
     jobs = settings.jobs
     steps = [
         ("evidence full + edit", lambda r: full_and_edit(results, "evidence", twins["evidence"], r)),
         ("plain full + edit", lambda r: full_and_edit(results, "plain", twins["plain"], r)),
         ("bibtex full", lambda r: results.add("bibtex-full", measure.sphinx_build(twins["bibtex"]))),
+        ("markup floor full", lambda r: results.add("markup-full", measure.sphinx_build(twins["markup"]))),
         (f"evidence -j {jobs}", lambda r: results.add("evidence-jobs", measure.sphinx_build(twins["evidence"], jobs=jobs))),
         (f"plain -j {jobs}", lambda r: results.add("plain-jobs", measure.sphinx_build(twins["plain"], jobs=jobs))),
     ]

@@ -1,10 +1,10 @@
-"""A synthetic evidence site, its complete lockfile, and two twins of the same pages without the extension.
+"""A synthetic evidence site, its complete lockfile, and twins of the same pages without the extension.
 
 Every page cites ``cites`` works, numbered in order of first citation, from a
 pool of ``pool`` works; together the pages cite every work of the pool.  Each
 page also carries two ``evidence-grade`` cards, a ``certainty-table`` of two
 outcomes, a ``regulatory-status`` table (its US row checked against an
-openFDA record) and a ``bottom-line``.  Three projects are written:
+openFDA record) and a ``bottom-line``.  Four projects are written:
 
 ``evidence``
     the extension's markup, built from a lockfile holding every record a
@@ -16,7 +16,11 @@ openFDA record) and a ``bottom-line``.  Three projects are written:
     text, each grade as a paragraph;
 ``bibtex``
     sphinxcontrib-bibtex: ``:footcite:`` and ``.. footbibliography::`` with a
-    ``.bib`` holding the same works, grades as paragraphs.
+    ``.bib`` holding the same works, grades as paragraphs;
+``markup``
+    the markup floor: the ``evidence`` pages, read by directives and roles
+    that parse the same options and do nothing else (``markup_floor.py``),
+    so that what the markup itself costs can be told from the extension's work.
 """
 
 from __future__ import annotations
@@ -244,6 +248,7 @@ def bib_entry(record: dict[str, Any]) -> str:
 CONF = {
     "evidence": "extensions = ['sphinxext_evidence']\nevidence_email = 'bench@example.org'\n",
     "plain": "extensions = []\n",
+    "markup": "extensions = ['markup_floor']\n",
     "bibtex": "extensions = ['sphinxcontrib.bibtex']\nbibtex_bibfiles = ['works.bib']\n",
 }
 
@@ -255,7 +260,7 @@ def write_twin(dest: Path, name: str, spec: Spec, pages: list[list[str]], sectio
     probe = f"import sys\nsys.path.insert(0, {str(Path(__file__).resolve().parent)!r})\nextensions.append('bench_probe')\n"
     (dest / "conf.py").write_text(f"project = 'Benchmark'\n{CONF[name]}{probe}exclude_patterns = ['_build']\n")
     (dest / "index.rst").write_text("Benchmark\n=========\n\n.. toctree::\n   :glob:\n\n   p*\n")
-    twin = Twin(name)
+    twin = Twin("evidence" if name == "markup" else name)  # the markup floor reads the extension's very pages
     for p, works in enumerate(pages):
         (dest / f"p{p:05d}.rst").write_text(page_text(twin, p, works, sections, spec, day), encoding="utf-8")
     if name == "bibtex":

@@ -46,7 +46,7 @@ def test_harness_runs_and_counts(tmp_path: Path) -> None:
     expected = {"pages": PAGES, "entries": PAGES * CITES}
     assert results.counts == {"evidence": expected, "plain": expected, "bibtex": expected}
     assert set(results.runs) == {"evidence-full", "evidence-edit", "plain-full", "plain-edit", "bibtex-full",
-                                 "evidence-jobs", "plain-jobs"}
+                                 "markup-full", "evidence-jobs", "plain-jobs"}
     for name, runs in results.runs.items():
         assert len(runs) == 1 and runs[0].warnings == 0, name
         assert runs[0].written == (1 if name.endswith("edit") else PAGES), name
