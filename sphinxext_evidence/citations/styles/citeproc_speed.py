@@ -24,18 +24,31 @@ _NO_FORMATTING = (("font-style", "normal"), ("font-variant", "normal"), ("font-w
                   ("text-decoration", "none"), ("vertical-align", "baseline"))
 
 
+class _Missing:
+    """A remembered answer that was an ``IndexError`` (a term or date a locale does not have)."""
+
+
+_MISSING = _Missing()
+
+
 def _remembering(method: Callable[..., Any]) -> Callable[..., Any]:
-    """``method`` (of a style element, with at most one argument), answering each question once."""
+    """``method`` (of a style element), answering each question once; "not found" is remembered too."""
     memo: dict[Any, Any] = {}
 
-    def remembered(self: Any, *args: str) -> Any:
-        key = (self, *args) if args else self
+    def remembered(self: Any, *args: Any, **kwargs: Any) -> Any:
+        key = (self, args, tuple(sorted(kwargs.items()))) if kwargs else (self, *args) if args else self
         try:
             found = memo[key]
         except KeyError:
             if len(memo) >= MAX_KEPT:
                 memo.clear()
-            found = memo[key] = method(self, *args)
+            try:
+                found = method(self, *args, **kwargs)
+            except IndexError:
+                found = _MISSING
+            memo[key] = found
+        if found is _MISSING:
+            raise IndexError(args[0] if args else "")
         return list(found) if isinstance(found, list) else found
 
     return remembered
@@ -80,6 +93,9 @@ def shortcuts() -> list[tuple[type, str, Callable[[Callable[..., Any]], Callable
             (model.CitationStylesElement, "get_root", _remembering),
             (model.CitationStylesElement, "get_macro", _remembering),
             (model.CitationStylesElement, "get_layout", _remembering),
+            (model.CitationStylesElement, "get_term", _remembering),
+            (model.Locale, "get_term", _remembering),
+            (model.SomewhatObjectifiedElement, "__getattr__", _remembering),
             (model.CitationStylesElement, "get_option", _remembering),
             (model.CitationStylesElement, "get_locale_option", _remembering),
             (model.Locale, "get_option", _remembering),
