@@ -94,11 +94,17 @@ def _variant_rows(s: dict[str, Any]) -> list[str]:
     return rows
 
 
+def _options(st: dict[str, Any]) -> str:
+    """The command-line options a run was made with, where they differ from the full run's."""
+    scale = ",".join(str(p) for p in st.get("scale", ())) or "''"
+    return (" --quick" if st.get("quick") else "") + (f" --scale {scale}" if scale != "50,200,1000,2000" else "")
+
+
 def markdown(s: dict[str, Any]) -> str:
     """The results as Markdown tables."""
     st, mc = s["settings"], s["machine"]
     lines = [
-        f"Measured with `python benchmarks/run.py{' --quick' if st['quick'] else ''}`: "
+        f"Measured with `python benchmarks/run.py{_options(st)}`: "
         f"{st['pages']} pages × {st['cites']} citations from a pool of {st['pool']} works, {st['repeat']} runs of "
         f"each variant (medians), on {mc['cores']} cores, Python {mc['python']}, Sphinx {mc['sphinx']}, docutils "
         f"{mc['docutils']}. Load average (1 min) at the start {mc['load_start']:.2f}, at the end "
