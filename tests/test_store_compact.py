@@ -49,3 +49,15 @@ def test_a_store_built_from_another_keeps_its_compact_sections() -> None:
     second = Store({**first.sections, "manual": {"x": {"id": "manual:x", "title": "A guideline"}}}, {})
     assert second.sections["pubmed"] is first.sections["pubmed"]
     assert second.raw("pmid:1") == RECORD
+
+
+def test_aliases_are_found_without_decoding_any_record(monkeypatch) -> None:
+    records = {str(n): {**RECORD, "PMID": str(n), "id": f"pmid:{n}", "DOI": f"10.1000/x{n}"} for n in range(50)}
+    store = Store({"pubmed": records}, {})
+
+    def no_decoding(self: CompactSection, ident: str) -> None:
+        raise AssertionError(f"record {ident} was decoded")
+
+    monkeypatch.setattr(CompactSection, "__getitem__", no_decoding)
+    assert store.canonical("doi:10.1000/x7") == "pmid:7"
+    assert store.canonical("doi:10.1000/none") == "doi:10.1000/none"

@@ -7,7 +7,7 @@ stage asks it for the records each page needs and hands those to renderers.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from sphinxext_evidence import log
@@ -30,16 +30,22 @@ class CompactSection(Mapping[str, Any]):
     as it is.
     """
 
-    __slots__ = ("_texts", "_kept")
+    __slots__ = ("_texts", "_kept", "aliases")
 
-    def __init__(self, records: Mapping[str, Any]) -> None:
+    def __init__(self, records: Mapping[str, Any], aliases_of: Callable[[dict[str, Any]], Iterable[str]] | None = None,
+                 ) -> None:
         self._texts: dict[str, str] = {}
         self._kept: dict[str, Any] = {}
+        #: Alias -> identifier of the first record that carries it (see Source.aliases), found while encoding.
+        self.aliases: dict[str, str] = {}
         for ident, record in records.items():
             try:
                 self._texts[ident] = _ENCODE(record)
             except (TypeError, ValueError):
                 self._kept[ident] = record
+            if aliases_of is not None and isinstance(record, dict):
+                for alias in aliases_of(record):
+                    self.aliases.setdefault(alias, ident)
 
     def __getitem__(self, ident: str) -> Any:
         text = self._texts.get(ident)
@@ -55,7 +61,8 @@ class CompactSection(Mapping[str, Any]):
 
 def compact(sections: Mapping[str, Any]) -> dict[str, Any]:
     """``sections`` with each section's records held as compact text (other values as they are)."""
-    return {name: CompactSection(section) if isinstance(section, dict) else section
+    aliases_of = {source.section: source.aliases for source in REGISTRY}
+    return {name: CompactSection(section, aliases_of.get(name)) if isinstance(section, dict) else section
             for name, section in sections.items()}
 
 
@@ -74,11 +81,12 @@ class Store:
         if self._aliases is None:
             self._aliases = {}
             for source in REGISTRY:
-                for ident, record in self._section(source.section).items():
-                    if not isinstance(record, dict):
-                        continue
-                    for alias in source.aliases(record):
-                        self._aliases.setdefault(alias, make_key(source.kinds[0], ident))
+                section = self._section(source.section)
+                found = section.aliases.items() if isinstance(section, CompactSection) else (
+                    (alias, ident) for ident, record in section.items() if isinstance(record, dict)
+                    for alias in source.aliases(record))
+                for alias, ident in found:
+                    self._aliases.setdefault(alias, make_key(source.kinds[0], ident))
         return self._aliases.get(key, key)
 
     def raw(self, key: str) -> dict[str, Any] | None:
