@@ -62,8 +62,12 @@ class CompactSection(Mapping[str, Any]):
 def compact(sections: Mapping[str, Any]) -> dict[str, Any]:
     """``sections`` with each section's records held as compact text (other values as they are)."""
     aliases_of = {source.section: source.aliases for source in REGISTRY}
-    return {name: CompactSection(section, aliases_of.get(name)) if isinstance(section, dict) else section
+    return {name: CompactSection(section, aliases_of.get(name))
+            if isinstance(section, Mapping) and not isinstance(section, CompactSection) else section
             for name, section in sections.items()}
+
+
+_EMPTY = CompactSection({})
 
 
 class Store:
@@ -81,11 +85,7 @@ class Store:
         if self._aliases is None:
             self._aliases = {}
             for source in REGISTRY:
-                section = self._section(source.section)
-                found = section.aliases.items() if isinstance(section, CompactSection) else (
-                    (alias, ident) for ident, record in section.items() if isinstance(record, dict)
-                    for alias in source.aliases(record))
-                for alias, ident in found:
+                for alias, ident in self._section(source.section).aliases.items():
                     self._aliases.setdefault(alias, make_key(source.kinds[0], ident))
         return self._aliases.get(key, key)
 
@@ -98,9 +98,9 @@ class Store:
         record = self._section(source.section).get(ident)
         return record if isinstance(record, dict) and record else None
 
-    def _section(self, name: str) -> Mapping[str, Any]:
+    def _section(self, name: str) -> CompactSection:
         section = self.sections.get(name)
-        return section if isinstance(section, Mapping) else {}
+        return section if isinstance(section, CompactSection) else _EMPTY
 
     def get(self, key: str) -> Any:
         """The typed record for ``key`` (an Article, an FdaRecord …), with what other sources add, or None.
