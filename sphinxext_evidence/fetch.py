@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import json
 import math
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,8 +37,8 @@ from sphinxext_evidence.config import is_offline, secrets
 from sphinxext_evidence.dates import today
 from sphinxext_evidence.domain import EvidenceDomain, get_domain
 from sphinxext_evidence.identifiers import key_parts
-from sphinxext_evidence.records import atomic, lockfile
-from sphinxext_evidence.records.store import Store
+from sphinxext_evidence.records import atomic, kept, lockfile
+from sphinxext_evidence.records.store import CompactSection, Store, compact, expanded, record_day
 from sphinxext_evidence.sources import REGISTRY, FetchResult, Source, for_kind
 from sphinxext_evidence.sources.base import Budget, Fetcher, past_max_age, set_budget
 
@@ -45,8 +46,8 @@ logger = logging.getLogger(__name__)
 
 #: Where failed identifiers are remembered, in the doctree directory.
 FAILED_FILE = "evidence-failed-fetches.json"
-#: The token of the lockfile last found without fault, in the doctree directory (see lockfile.read_trusting).
-CHECKED_FILE = "evidence-lockfile-checked"
+#: The records of the lockfile last found without fault, in the doctree directory (see records.kept).
+KEPT_FILE = "evidence-lockfile.pickle"
 #: The digest of each record of the lockfile last used, in the doctree directory: read only when the lockfile
 #: changes, so it is kept out of the environment, which every build loads and saves.
 DIGESTS_FILE = "evidence-record-digests.json"
@@ -96,16 +97,16 @@ def _keep(path: Path, text: str) -> None:
         logger.info("evidence: cannot write %s: %s", path, exc)
 
 
-def read_lockfile(path: Path, checked: Path) -> tuple[lockfile.Sections, str]:
-    """The lockfile's records and fingerprint, its records checked only if it changed since it was last found sound."""
-    try:
-        trusted = checked.read_text(encoding="utf-8").strip()
-    except OSError:
-        trusted = ""
-    found = lockfile.read_trusting(path, trusted)
-    if found.token != trusted:
-        _keep(checked, found.token and found.token + "\n")
-    return found.sections, found.fingerprint
+def read_lockfile(path: Path, kept_at: Path) -> tuple[lockfile.Sections, str]:
+    """The lockfile's records, held compact, and its fingerprint; checked only if it changed since last found sound."""
+    fingerprint, token = lockfile.token_of(path)
+    sections = kept.load(kept_at, token)
+    if sections is not None:
+        return sections, fingerprint
+    found = lockfile.read_checked(path)
+    sections = compact(found.sections)
+    kept.keep(kept_at, found.token, sections)
+    return sections, found.fingerprint
 
 
 @dataclass
@@ -140,8 +141,11 @@ def wanted_ids(source: Source, keys: set[str], sections: lockfile.Sections, conf
 
 def aliases_of(source: Source, sections: lockfile.Sections) -> set[str]:
     """The other keys that ``source``'s records in ``sections`` answer to (such as a record's DOI)."""
+    section = sections.get(source.section, {})
+    if isinstance(section, CompactSection):
+        return set(section.aliases)
     found: set[str] = set()
-    for record in sections.get(source.section, {}).values():
+    for record in section.values():
         if isinstance(record, dict):
             found.update(source.aliases(record))
     return found
@@ -199,7 +203,7 @@ def run_fetch(app: Sphinx, domain: EvidenceDomain) -> Outcome:
     writable = True
     atomic.tidy(path)
     try:
-        sections, fingerprint = read_lockfile(path, Path(app.doctreedir, CHECKED_FILE))
+        sections, fingerprint = read_lockfile(path, Path(app.doctreedir, KEPT_FILE))
     except lockfile.LockfileError as exc:
         log.warn(f"{exc}; using no cached records and leaving the file untouched", "lockfile",
                  exc.location or str(path))
@@ -222,11 +226,8 @@ def run_fetch(app: Sphinx, domain: EvidenceDomain) -> Outcome:
         if index:
             aliased |= aliases_of(REGISTRY[index - 1], sections)
         have = sections.get(source.section, {})
-        missing = sorted(
-            i for i in wanted_ids(source, keys, sections, app.config, aliased)
-            if i not in have or (source.stale is not None and source.stale(have[i], app.config, now))
-            or past_max_age(have[i], app.config, now)
-        )
+        missing = sorted(i for i in wanted_ids(source, keys, sections, app.config, aliased)
+                         if _wanted_again(source, have, i, app.config, now))
         if not missing:
             continue
         if offline:
@@ -250,7 +251,7 @@ def run_fetch(app: Sphinx, domain: EvidenceDomain) -> Outcome:
             log.warn(f"{source.label} fetch failed: {error}; records already in {path.name} are kept", "fetch")
         if result.records:
             updates[source.section] = result.records
-            sections.setdefault(source.section, {}).update(result.records)  # later sources see them
+            sections[source.section] = {**sections.get(source.section, {}), **result.records}  # later sources see them
         if result.unknown:
             unknown[source.section] = sorted(result.unknown)
         skipped += len(result.skipped)
@@ -272,8 +273,16 @@ def run_fetch(app: Sphinx, domain: EvidenceDomain) -> Outcome:
             log.warn(f"cannot write {path}: {exc}", "lockfile")
             failures.append(f"cannot write {path}: {exc}")
     if updates and not saved:
-        fingerprint = lockfile.digest(sections)  # the new records live only in memory
+        fingerprint = lockfile.digest(expanded(sections))  # the new records live only in memory
     return Outcome(sections, unknown, failures, fingerprint)
+
+
+def _wanted_again(source: Source, have: Mapping[str, Any], ident: str, config: Config, now: dt.date) -> bool:
+    """Whether ``ident`` is missing from ``have`` or its record there is stale (judged by the day it was fetched)."""
+    if ident not in have:
+        return True
+    day = record_day(have, ident)
+    return (source.stale is not None and source.stale(day, config, now)) or past_max_age(day, config, now)
 
 
 def _report(budget: Budget, skipped: int, held: list[str], wait: float, path: Path, remembered: Path,

@@ -29,7 +29,7 @@ PAGES, CITES, POOL = 5, 3, 10
 def test_synthetic_lockfile_is_complete_and_passes_the_checks(tmp_path: Path) -> None:
     spec = sitegen.Spec(pages=PAGES, cites=CITES, pool=POOL, drugs=3)
     src = sitegen.generate(tmp_path, spec, measure.today_iso(), ("evidence",))["evidence"]
-    checked = lockfile.read_trusting(src / "evidence.lock.json", "")
+    checked = lockfile.read_checked(src / "evidence.lock.json")
     assert checked.token  # nothing was found wrong with any record
     assert len(checked.sections["pubmed"]) == len(checked.sections["crossref-updates"]) == POOL
     assert len(checked.sections["openfda"]) == 3

@@ -80,7 +80,7 @@ def read(path: Path) -> tuple[Sections, str]:
 
     Raises :class:`LockfileError` only when the file cannot be read or is not JSON.
     """
-    checked = read_trusting(path, "")
+    checked = read_checked(path)
     return checked.sections, checked.fingerprint
 
 
@@ -93,15 +93,20 @@ class Checked:
     token: str = ""  # names these bytes and these checks, when the checks found nothing wrong
 
 
-def read_trusting(path: Path, trusted: str) -> Checked:
-    """:func:`read`, but a file whose token is ``trusted`` (same bytes and checks, nothing wrong) is not checked again.
+def read_checked(path: Path) -> Checked:
+    """:func:`read`, with the file's token (see :func:`token_of`) when its checks found nothing wrong."""
+    return _report(path, _open(path))
 
-    Checking every record is most of the cost of reading a large lockfile.
-    """
-    found = _open(path, trusted)
-    if found is not None and found.findings is _TRUSTED:
-        return Checked({k: v for k, v in found.data.items() if k not in _META}, found.fingerprint, trusted)
-    return _report(path, found)
+
+def token_of(path: Path) -> tuple[str, str]:
+    """The fingerprint of the file at ``path`` and the token :func:`read_checked` gives it if sound ('' and '' if none)."""
+    try:
+        fingerprint = _fingerprint(path.read_bytes())
+    except FileNotFoundError:
+        return "", ""
+    except OSError as exc:
+        raise LockfileError(f"cannot read {path}: {exc}") from exc
+    return fingerprint, _token(fingerprint)
 
 
 def _report(path: Path, found: _File | None) -> Checked:
@@ -113,9 +118,6 @@ def _report(path: Path, found: _File | None) -> Checked:
         log.warn(finding.message, "lockfile", _where(path, found.text, finding.section, finding.ident))
     # A file whose keys had to be read in another form is checked every time: only checking renames them.
     return Checked(sections, found.fingerprint, "" if findings or renamed else _token(found.fingerprint))
-
-
-_TRUSTED: list[Finding] = []  # the findings of a file read on trust: none looked for
 
 
 def _token(fingerprint: str) -> str:
@@ -132,8 +134,8 @@ def _checks_version() -> str:
     return f"{__version__}-{_fingerprint(b''.join(Path(sys.modules[m].__file__ or '').read_bytes() for m in modules))}"
 
 
-def _open(path: Path, trusted: str = "") -> _File | None:
-    """The file at ``path`` parsed (a byte-order mark is allowed) or None; :data:`_TRUSTED` findings if trusted."""
+def _open(path: Path) -> _File | None:
+    """The file at ``path`` parsed (a byte-order mark is allowed), or None when there is no file."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -143,9 +145,6 @@ def _open(path: Path, trusted: str = "") -> _File | None:
     fingerprint = _fingerprint(raw)
     try:
         text = raw.decode("utf-8-sig")
-        if trusted and trusted == _token(fingerprint):
-            with _without_gc():
-                return _File(json.loads(text), text, fingerprint, _TRUSTED)
         if not text.strip():
             return _File({}, text, fingerprint, [Finding("the lockfile is empty; it is read as having no records")])
         with _without_gc():

@@ -13,6 +13,7 @@ from typing import Any
 from sphinxext_evidence import log
 from sphinxext_evidence.identifiers import key_parts, make_key
 from sphinxext_evidence.sources import REGISTRY, for_kind
+from sphinxext_evidence.sources.base import fetched_on
 
 Sections = Mapping[str, Mapping[str, dict[str, Any]]]
 
@@ -30,7 +31,7 @@ class CompactSection(Mapping[str, Any]):
     as it is.
     """
 
-    __slots__ = ("_texts", "_kept", "aliases")
+    __slots__ = ("_texts", "_kept", "aliases", "dois", "days")
 
     def __init__(self, records: Mapping[str, Any], aliases_of: Callable[[dict[str, Any]], Iterable[str]] | None = None,
                  ) -> None:
@@ -38,12 +39,21 @@ class CompactSection(Mapping[str, Any]):
         self._kept: dict[str, Any] = {}
         #: Alias -> identifier of the first record that carries it (see Source.aliases), found while encoding.
         self.aliases: dict[str, str] = {}
+        #: Identifier -> the record's ``DOI`` field, which planning a fetch reads for every cited record.
+        self.dois: dict[str, Any] = {}
+        #: Identifier -> the day the record was fetched or checked (see fetched_on), which judges whether it is stale.
+        self.days: dict[str, str] = {}
         for ident, record in records.items():
             try:
                 self._texts[ident] = _ENCODE(record)
             except (TypeError, ValueError):
                 self._kept[ident] = record
-            if aliases_of is not None and isinstance(record, dict):
+            if not isinstance(record, dict):
+                continue
+            if "DOI" in record:
+                self.dois[ident] = record["DOI"]
+            self.days[ident] = fetched_on(record)
+            if aliases_of is not None:
                 for alias in aliases_of(record):
                     self.aliases.setdefault(alias, ident)
 
@@ -51,12 +61,37 @@ class CompactSection(Mapping[str, Any]):
         text = self._texts.get(ident)
         return json.loads(text) if text is not None else self._kept[ident]
 
+    def __contains__(self, ident: object) -> bool:  # Mapping's would decode the record
+        return ident in self._texts or ident in self._kept
+
     def __iter__(self) -> Iterator[str]:
         yield from self._texts
         yield from self._kept
 
     def __len__(self) -> int:
         return len(self._texts) + len(self._kept)
+
+
+def record_doi(section: Mapping[str, Any], ident: str) -> Any:
+    """The ``DOI`` field of record ``ident`` of ``section`` (None when absent), without decoding a compact record."""
+    if isinstance(section, CompactSection):
+        return section.dois.get(ident)
+    record = section.get(ident)
+    return record.get("DOI") if isinstance(record, dict) else None
+
+
+def record_day(section: Mapping[str, Any], ident: str) -> str:
+    """The day record ``ident`` of ``section`` was fetched or checked ('' when it does not say), without decoding it."""
+    if isinstance(section, CompactSection):
+        return section.days.get(ident, "")
+    record = section.get(ident)
+    return fetched_on(record) if isinstance(record, dict) else ""
+
+
+def expanded(sections: Mapping[str, Any]) -> dict[str, Any]:
+    """``sections`` as plain dicts, compact sections decoded, for code that edits or serialises them."""
+    return {name: dict(section) if isinstance(section, CompactSection) else section
+            for name, section in sections.items()}
 
 
 def compact(sections: Mapping[str, Any]) -> dict[str, Any]:

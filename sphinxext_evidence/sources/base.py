@@ -155,16 +155,12 @@ def older_than(date_text: Any, days: Any, now: dt.date, or_equal: bool = False) 
     return age >= int(days) if or_equal else age > int(days)
 
 
-def fetched_before(record: dict[str, Any], config: Config, now: dt.date) -> bool:
-    """True when a work's correction status is stale: fetched more than ``evidence_status_max_age_days`` ago.
+def fetched_before(day: str, config: Config, now: dt.date) -> bool:
+    """True when a work fetched on ``day`` has a stale correction status: ``evidence_status_max_age_days`` ago or more.
 
     ``evidence_refresh_days``, which concerns every source, is :func:`past_max_age`.
     """
-    custom = record.get("custom")
-    fetched = custom.get("fetched", "") if isinstance(custom, dict) else ""
-    if not fetched:
-        return False
-    return older_than(fetched, config.evidence_status_max_age_days, now)
+    return bool(day) and older_than(day, config.evidence_status_max_age_days, now)
 
 
 def fetched_on(record: dict[str, Any]) -> str:
@@ -182,17 +178,21 @@ def fetched_long_ago(record: dict[str, Any], seconds: float, now: dt.datetime) -
     that day; a record without a readable day, or dated after ``now`` (a clock
     ahead, a hand edit), counts as old.
     """
+    return _long_ago(fetched_on(record), seconds, now)
+
+
+def _long_ago(day_text: str, seconds: float, now: dt.datetime) -> bool:
     try:
-        day = dt.date.fromisoformat(fetched_on(record))
+        day = dt.date.fromisoformat(day_text)
     except ValueError:
         return True
     return day > now.date() or (now - dt.datetime.combine(day, dt.time())).total_seconds() >= seconds
 
 
-def past_max_age(record: dict[str, Any], config: Config, now: dt.date) -> bool:
-    """True when ``evidence_refresh_days`` is set and ``record`` was fetched that many days ago or more."""
+def past_max_age(day: str, config: Config, now: dt.date) -> bool:
+    """True when ``evidence_refresh_days`` is set and a record fetched on ``day`` was fetched that long ago or more."""
     days = config.evidence_refresh_days
-    return days is not None and fetched_long_ago(record, days * 86400, dt.datetime.combine(now, dt.time()))
+    return days is not None and _long_ago(day, days * 86400, dt.datetime.combine(now, dt.time()))
 
 
 def _no_aliases(record: dict[str, Any]) -> list[str]:
@@ -221,11 +221,11 @@ class Source:
     parse: Callable[[str, dict[str, Any]], Any] = Article.from_csl
     #: How a stored record of its section is checked when the lockfile is read.
     shape: Check = schema.CSL
-    stale: Callable[[dict[str, Any], Config, dt.date], bool] | None = fetched_before
+    stale: Callable[[str, Config, dt.date], bool] | None = fetched_before
     aliases: Callable[[dict[str, Any]], list[str]] = _no_aliases
     alias_kinds: tuple[str, ...] = ()
     #: Identifiers it should have, when not simply the cited keys of its kinds: ``(cited keys, sections) -> ids``.
-    wants: Callable[[set[str], dict[str, dict[str, Any]], Config], set[str]] | None = None
+    wants: Callable[[set[str], Mapping[str, Mapping[str, Any]], Config], set[str]] | None = None
     #: Adds what it knows to another source's typed record: ``(record, its own section) -> record``.
     annotate: Callable[[Any, Mapping[str, Any]], Any] | None = None
     #: What it means when the service has no record of an identifier (``{label}``: ``PMID 123``).

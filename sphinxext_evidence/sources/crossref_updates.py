@@ -49,8 +49,9 @@ def _client(app: Sphinx, day: str) -> UpdatesClient:
                          tool=app.config.evidence_tool)
 
 
-def _wants(keys: set[str], sections: dict[str, dict[str, Any]], config: Config) -> set[str]:
+def _wants(keys: set[str], sections: Mapping[str, Mapping[str, Any]], config: Config) -> set[str]:
     """The DOIs of every cited work: cited DOIs, and the DOIs of cited records of other sources."""
+    from sphinxext_evidence.records.store import record_doi
     from sphinxext_evidence.sources import for_kind
 
     dois: set[str] = set()
@@ -62,15 +63,14 @@ def _wants(keys: set[str], sections: dict[str, dict[str, Any]], config: Config) 
             dois.add(ident.lower())
             continue
         source = for_kind(kind)
-        record = sections.get(source.section, {}).get(ident) if source is not None else None
-        doi = record.get("DOI") if isinstance(record, dict) else None
+        doi = record_doi(sections.get(source.section, {}), ident) if source is not None else None
         if isinstance(doi, str) and doi.strip():
             dois.add(doi.strip().lower())
     return dois
 
 
-def _stale(record: dict[str, Any], config: Config, now: dt.date) -> bool:
-    return older_than(record.get("checked", ""), config.evidence_status_max_age_days, now)
+def _stale(day: str, config: Config, now: dt.date) -> bool:
+    return older_than(day, config.evidence_status_max_age_days, now)
 
 
 def _merge(notices: tuple[Notice, ...], found: list[Notice]) -> tuple[Notice, ...]:

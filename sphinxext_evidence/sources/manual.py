@@ -16,9 +16,8 @@ import html
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
 from sphinx.application import Sphinx
 
 from sphinxext_evidence import log
@@ -26,10 +25,11 @@ from sphinxext_evidence.dates import today
 from sphinxext_evidence.identifiers import WORK, make_key
 from sphinxext_evidence.records.model import TITLE_TAGS, Article
 from sphinxext_evidence.records.schema import kind as kind_of
-from sphinxext_evidence.sources import manual_yaml
 from sphinxext_evidence.sources.base import FetchResult, Source
-from sphinxext_evidence.sources.manual_yaml import Mapping
 from sphinxext_evidence.text import clean_text, safe_url
+
+if TYPE_CHECKING:
+    import yaml
 
 SECTION = "manual"
 #: The item types of CSL 1.0.2.
@@ -86,6 +86,12 @@ class Declared:
 
 def read(path: Path) -> Declared:
     """Read and check the file at ``path``; nothing is logged (see :func:`load`)."""
+    # PyYAML is imported only here, by the projects that have a file to read: it costs every build a few
+    # hundredths of a second.
+    import yaml
+
+    from sphinxext_evidence.sources import manual_yaml
+
     found = Declared()
     try:
         root = manual_yaml.compose(path.read_text(encoding="utf-8-sig"))
@@ -121,6 +127,8 @@ def read(path: Path) -> Declared:
 
 
 def _kind(node: yaml.Node) -> str:
+    from sphinxext_evidence.sources import manual_yaml
+
     try:
         return kind_of(manual_yaml.construct(node))
     except manual_yaml.Unreadable:
@@ -128,6 +136,8 @@ def _kind(node: yaml.Node) -> str:
 
 
 def _with_id(value: Any, key: Any, line: int) -> Any:
+    from sphinxext_evidence.sources.manual_yaml import Mapping
+
     if not isinstance(value, Mapping) or "id" in value:
         return value
     value["id"] = key
@@ -137,6 +147,8 @@ def _with_id(value: Any, key: Any, line: int) -> Any:
 
 def _entry(item: Any, number: int, line: int, found: Declared) -> None:
     """Check entry ``number`` (at ``line``); add its record to ``found`` when it can be used."""
+    from sphinxext_evidence.sources.manual_yaml import Mapping
+
     if not isinstance(item, Mapping):
         found.problems.append(Problem(f"entry {number} is {kind_of(item)}, not a mapping of CSL fields; it is "
                                       "ignored", line))
@@ -313,7 +325,7 @@ def _parse(key: str, data: dict[str, Any]) -> Article:
     return replace(Article.from_csl(key, data), status_checked=today().isoformat())
 
 
-def _fetched_by_no_one(keys: set[str], sections: dict[str, dict[str, Any]], config: Any) -> set[str]:
+def _fetched_by_no_one(keys: set[str], sections: Any, config: Any) -> set[str]:
     return set()
 
 

@@ -202,9 +202,9 @@ def _client(app: Sphinx, day: str) -> OpenFdaClient:
                          http_settings(app, SOURCE.min_interval), day)
 
 
-def _stale(record: dict[str, Any], config: Config, now: dt.date) -> bool:
-    """Older than ``evidence_regulatory_max_age_days``: approvals change, so look again."""
-    age = age_in_days(str(record.get("checked", "")), now)
+def _stale(day: str, config: Config, now: dt.date) -> bool:
+    """Checked ``evidence_regulatory_max_age_days`` ago or more: approvals change, so look again."""
+    age = age_in_days(day, now)
     return age is None or age > int(config.evidence_regulatory_max_age_days)
 
 
