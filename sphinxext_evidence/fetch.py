@@ -226,8 +226,9 @@ def run_fetch(app: Sphinx, domain: EvidenceDomain) -> Outcome:
         if index:
             aliased |= aliases_of(REGISTRY[index - 1], sections)
         have = sections.get(source.section, {})
+        judged: dict[str, bool] = {}  # records are fetched on few days: judge each day once
         missing = sorted(i for i in wanted_ids(source, keys, sections, app.config, aliased)
-                         if _wanted_again(source, have, i, app.config, now))
+                         if _wanted_again(source, have, i, app.config, now, judged))
         if not missing:
             continue
         if offline:
@@ -277,12 +278,18 @@ def run_fetch(app: Sphinx, domain: EvidenceDomain) -> Outcome:
     return Outcome(sections, unknown, failures, fingerprint)
 
 
-def _wanted_again(source: Source, have: Mapping[str, Any], ident: str, config: Config, now: dt.date) -> bool:
-    """Whether ``ident`` is missing from ``have`` or its record there is stale (judged by the day it was fetched)."""
+def _wanted_again(source: Source, have: Mapping[str, Any], ident: str, config: Config, now: dt.date,
+                  judged: dict[str, bool]) -> bool:
+    """Whether ``ident`` is missing from ``have`` or its record there is stale, judged by the day it was fetched.
+
+    ``judged`` keeps the verdict of each day for ``source``.
+    """
     if ident not in have:
         return True
     day = record_day(have, ident)
-    return (source.stale is not None and source.stale(day, config, now)) or past_max_age(day, config, now)
+    if day not in judged:
+        judged[day] = (source.stale is not None and source.stale(day, config, now)) or past_max_age(day, config, now)
+    return judged[day]
 
 
 def _report(budget: Budget, skipped: int, held: list[str], wait: float, path: Path, remembered: Path,

@@ -160,10 +160,12 @@ def test_staleness_from_the_copy_is_staleness_from_the_record(good, refresh, sta
     for source in REGISTRY:
         section = good.get(source.section, {})
         held = CompactSection(section)
+        judged_held: dict[str, bool] = {}  # shared across the section, as the fetch stage shares it
+        judged_plain: dict[str, bool] = {}
         for ident in section:
             by_record = _judged_by_record(source, section[ident], config, now)
-            assert fetch._wanted_again(source, held, ident, config, now) == by_record, (source.section, ident)
-            assert fetch._wanted_again(source, section, ident, config, now) == by_record, (source.section, ident)
+            assert fetch._wanted_again(source, held, ident, config, now, judged_held) == by_record, (source.section, ident)
+            assert fetch._wanted_again(source, section, ident, config, now, judged_plain) == by_record, (source.section, ident)
 
 
 def _judged_by_record(source: Any, record: dict[str, Any], config: Any, now: dt.date) -> bool:
