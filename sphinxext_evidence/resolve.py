@@ -19,6 +19,7 @@ from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.nodes import process_only_nodes
 
+from sphinxext_evidence import prerender
 from sphinxext_evidence.domain import get_domain
 from sphinxext_evidence.identifiers import key_label
 from sphinxext_evidence.records.store import Store
@@ -194,10 +195,17 @@ class ResolveEvidence(SphinxPostTransform):
             if handler is not None and handler.prepare is not None:
                 handler.prepare(node, pages[page])
         ordered = sorted(placeholders, key=lambda n: HANDLERS[type(n)].last if type(n) in HANDLERS else False)
+        rendered: list[nodes.Node] = []
         for node in ordered:
             handler = HANDLERS.get(type(node))
             ctx = pages[node.get("docname", self.env.docname)]
-            node.replace_self(handler.render(node, ctx) if handler else [])
+            pieces = handler.render(node, ctx) if handler else []
+            rendered.extend(pieces)
+            node.replace_self(pieces)
+        app = getattr(self.env, "_app", None)
+        builder = getattr(app, "builder", None)
+        if prerender.wanted(builder, self.config, getattr(app, "parallel", 0)):
+            prerender.prerender(rendered, builder, self.env.docname, self.document.get("source", ""))
 
 
 def setup(app: Sphinx) -> None:
