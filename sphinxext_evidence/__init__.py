@@ -19,12 +19,11 @@ def setup(app: Any) -> dict[str, Any]:
         grade,
         latex,
         log,
-        prerender,
         regulatory,
         resolve,
     )
 
-    for part in (log, config, domain, fetch, resolve, prerender, latex, assets, citations, grade, regulatory, article):
+    for part in (log, config, domain, fetch, resolve, latex, assets, citations, grade, regulatory, article):
         part.setup(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": 1}

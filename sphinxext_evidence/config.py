@@ -123,9 +123,6 @@ OPTIONS: tuple[Option, ...] = (
            "Put schema.org MedicalWebPage JSON-LD in the head of HTML pages with an article-info byline."),
     Option("evidence_cite_this_page", True, "html", (bool,),
            "Show a 'Cite this page' block (authors, title, site, date, address) in the article-info byline."),
-    Option("evidence_html_prerender", True, "", (bool,),
-           "On the html and dirhtml builders, write what the extension renders as HTML at once and keep it as one "
-           "node per piece (faster builds; set False when another extension must see those nodes)."),
     Option("evidence_citation_meta", True, "html", (bool,),
            "Put Highwire Press citation_* meta tags (read by Google Scholar and Zotero) in the head of HTML pages "
            "with an article-info byline."),

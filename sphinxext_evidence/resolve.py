@@ -1,8 +1,9 @@
 """The resolve stage: hand each page's records to the renderers that replace its placeholders.
 
-Runs as a post-transform, so it works per page in parallel write workers and
-on the assembled trees of singlehtml and LaTeX (where placeholders keep the
-name of the page they were written on).  Features register, per placeholder
+Runs as a post-transform, so it works per page (in the main process also in a
+parallel build, where Sphinx resolves each page before its write workers get
+it) and on the assembled trees of singlehtml and LaTeX (where placeholders
+keep the name of the page they were written on).  Features register, per placeholder
 class, a renderer and optionally a ``prepare`` step that sees every
 placeholder in document order first (citation numbering uses it).
 """
@@ -19,7 +20,6 @@ from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.nodes import process_only_nodes
 
-from sphinxext_evidence import prerender
 from sphinxext_evidence.domain import get_domain
 from sphinxext_evidence.identifiers import key_label
 from sphinxext_evidence.records.store import Store
@@ -195,17 +195,10 @@ class ResolveEvidence(SphinxPostTransform):
             if handler is not None and handler.prepare is not None:
                 handler.prepare(node, pages[page])
         ordered = sorted(placeholders, key=lambda n: HANDLERS[type(n)].last if type(n) in HANDLERS else False)
-        rendered: list[nodes.Node] = []
         for node in ordered:
             handler = HANDLERS.get(type(node))
             ctx = pages[node.get("docname", self.env.docname)]
-            pieces = handler.render(node, ctx) if handler else []
-            rendered.extend(pieces)
-            node.replace_self(pieces)
-        app = getattr(self.env, "_app", None)
-        builder = getattr(app, "builder", None)
-        if prerender.wanted(builder, self.config, getattr(app, "parallel", 0)):
-            prerender.prerender(rendered, builder, self.env.docname, self.document.get("source", ""))
+            node.replace_self(handler.render(node, ctx) if handler else [])
 
 
 def setup(app: Sphinx) -> None:
