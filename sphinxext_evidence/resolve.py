@@ -3,9 +3,9 @@
 Runs as a post-transform, so it works per page (in the main process also in a
 parallel build, where Sphinx resolves each page before its write workers get
 it) and on the assembled trees of singlehtml and LaTeX (where placeholders
-keep the name of the page they were written on).  Features register, per placeholder
-class, a renderer and optionally a ``prepare`` step that sees every
-placeholder in document order first (citation numbering uses it).
+keep the name of the page they were written on).  Features register, per
+placeholder class, a renderer and optionally a ``prepare`` step that sees
+every placeholder in document order first (citation numbering uses it).
 """
 
 from __future__ import annotations

@@ -5,6 +5,10 @@ PMID 11543891 is retracted (notice 11600210), 11406024 has a newer Cochrane
 version, 35649368 an erratum; Crossref knows the retraction of the 1998
 Wakefield paper only through Retraction Watch, and NEJMoa2007621 has an
 expression of concern and a retraction.
+
+They are served by the loopback E-utilities and Crossref doubles
+(``tests/fakes``); the PubMed and doi.org addresses below are only the links
+expected in the output.
 """
 
 from __future__ import annotations
