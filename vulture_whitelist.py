@@ -11,13 +11,14 @@ required_arguments
 optional_arguments
 final_argument_whitespace
 default_priority
-# Sphinx Domain attributes and hooks, SphinxTransform.apply
+# Sphinx Domain attributes and hooks, SphinxTransform.apply, SphinxPostTransform.is_supported
 data_version
 initial_data
 _.clear_doc
 _.merge_domaindata
 _.resolve_any_xref
 _.apply
+_.is_supported
 # html.parser.HTMLParser callbacks
 _.handle_starttag
 _.handle_endtag

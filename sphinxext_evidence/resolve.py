@@ -152,9 +152,17 @@ def _placeholder_or_only(node: nodes.Node) -> bool:
 
 
 class ResolveEvidence(SphinxPostTransform):
-    """Render every evidence placeholder with the records it needs."""
+    """Render every evidence placeholder with the records it needs (early, for builders that are not HTML).
+
+    LaTeX's own post-transforms (URLs shown as footnotes, for one) must see
+    the rendered links, so on those builders the stage runs before them.
+    """
 
     default_priority = 5
+
+    def is_supported(self) -> bool:
+        """Every builder but the HTML ones."""
+        return self.env._builder_cls.format != "html"
 
     def run(self, **kwargs: Any) -> None:
         """Prepare placeholders in document order, then render them (``last`` ones at the end).
@@ -201,6 +209,22 @@ class ResolveEvidence(SphinxPostTransform):
             node.replace_self(handler.render(node, ctx) if handler else [])
 
 
+class ResolveEvidenceLate(ResolveEvidence):
+    """The resolve stage on HTML builders: after Sphinx's own post-transforms, so none of them walks what it renders.
+
+    What it renders holds no cross-references, images, code or ``only``
+    blocks, the things those transforms look for; it still comes before the
+    link collector of ``linkcheck`` (800) and this extension's later transforms.
+    """
+
+    default_priority = 790
+
+    def is_supported(self) -> bool:
+        """The HTML builders only."""
+        return self.env._builder_cls.format == "html"
+
+
 def setup(app: Sphinx) -> None:
     """Run the resolve stage on every page before it is written."""
     app.add_post_transform(ResolveEvidence)
+    app.add_post_transform(ResolveEvidenceLate)
