@@ -94,13 +94,16 @@ def anchor(node: nodes.Element, ids: list[str], builder_format: str) -> None:
 
 
 def label_cells(row: nodes.row, columns: tuple[str, ...]) -> None:
-    """Give each cell after the first its column name (HTML), shown only when CSS stacks the table on a phone."""
+    """Give each cell after the first its column name (HTML), shown only when CSS stacks the table on a phone.
+
+    The names repeat the header row, so the search index leaves them out.
+    """
     for name, cell in zip(columns[1:], cast("list[nodes.Element]", row.children[1:])):
         # The paragraph is the cell's first child as a rule; only otherwise is the cell searched.
         para = cell[0] if len(cell) and isinstance(cell[0], nodes.paragraph) else next(
             iter(cell.findall(nodes.paragraph)), None)
         if para is not None:
-            para.insert(0, nodes.inline(f"{name}: ", f"{name}: ", classes=["evidence-cell-label"]))
+            para.insert(0, nodes.inline(f"{name}: ", f"{name}: ", classes=["evidence-cell-label", "no-search"]))
 
 
 def move_body(placeholder: nodes.Element, target: nodes.Element) -> None:

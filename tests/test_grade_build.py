@@ -3,6 +3,7 @@ consistency warnings; parallel and incremental builds keep the index right."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -298,3 +299,17 @@ def test_no_effect_gives_no_sentence_and_every_bad_value_warns(make_app, tmp_pat
     assert re.search(r"index\.rst:15: WARNING: [^\n]*:certainty: 'medium'[^\n]*\[evidence\.invalid-option\]", warned)
     assert re.search(r"index\.rst:15: WARNING: [^\n]*:effect: 'meh'[^\n]*little-or-no[^\n]*\[evidence\.invalid-option\]",
                      warned)
+
+
+def test_search_index_leaves_out_what_every_table_repeats(make_app, project):
+    """The GRADE definitions and the phone-layout column names are on every table: not searchable words."""
+    app = build(make_app, project("grade"), freshenv=True)
+    html = read(app, "stroke.html")
+    assert "evidence-sof-definitions no-search" in html
+    assert '<span class="evidence-cell-label no-search">' in html
+    index = read(app, "searchindex.js")
+    terms = json.loads(index[index.index("(") + 1:index.rindex(")")])["terms"]
+    # Words of the definitions only ("substantially different", "a possibility that"): left out.
+    assert "substanti" not in terms and "possibl" not in terms
+    # The author's words and the rendered statements stay searchable.
+    assert "cerebrolysin" in terms and "follow" in terms and "stroke" in terms

@@ -136,7 +136,7 @@ def test_source_column_and_details_split(build: Build, copy_root: Any) -> None:
     eu_row = html[html.index("European Union"):]
     eu_row = eu_row[: eu_row.index("</tr>")]
     # Column names for phones are added to every cell; the author's own "Source:" prefix must be gone.
-    eu_row = re.sub(r'<span class="evidence-cell-label">[^<]*</span>', "", eu_row)
+    eu_row = re.sub(r'<span class="evidence-cell-label no-search">[^<]*</span>', "", eu_row)
     cells = re.findall(r"<td>(.*?)</td>", eu_row, re.DOTALL)
     assert len(cells) == 4  # the jurisdiction is in the first cell, before the slice
     assert "not centrally authorised" in cells[1] and "ema.europa.eu" not in cells[1]

@@ -98,7 +98,7 @@ def test_discontinued_is_named_and_only_approved_disagrees(build: Any) -> None:
     for substance in ("Vioxx", "Rofecoxib", "Rofecoxib tablets"):
         part = section(page, substance)
         # (Where the author wrote no details, the phone-layout column label opens the paragraph.)
-        assert re.search(r'<p class="evidence-fda evidence-fda-discontinued">(<span class="evidence-cell-label">'
+        assert re.search(r'<p class="evidence-fda evidence-fda-discontinued">(<span class="evidence-cell-label no-search">'
                          r"Details: </span>)?<strong>FDA \(openFDA\):</strong> Discontinued — ", part), substance
         assert ">NDA021042</a>, discontinued, VIOXX, MERCK" in part and ">NDA021647</a>" in part
         assert "Approved, not marketed —" not in part

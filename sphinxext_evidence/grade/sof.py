@@ -141,8 +141,10 @@ def render_certainty_table(node: certainty_table, ctx: PageContext) -> list[node
             notes += note
         wrapper += notes
     heading = "GRADE Working Group grades of evidence"
-    wrapper += nodes.paragraph(heading, "", nodes.strong(heading, heading), classes=["evidence-sof-definitions-title"])
-    defs = nodes.bullet_list(classes=["evidence-sof-definitions"])
+    # The definitions are the same on every table: the search index ("no-search") leaves them out.
+    wrapper += nodes.paragraph(heading, "", nodes.strong(heading, heading),
+                               classes=["evidence-sof-definitions-title", "no-search"])
+    defs = nodes.bullet_list(classes=["evidence-sof-definitions", "no-search"])
     for level in sorted(Certainty, reverse=True):
         item = nodes.paragraph()
         label = f"{level.label} certainty:"
