@@ -17,13 +17,14 @@ def setup(app: Any) -> dict[str, Any]:
         domain,
         fetch,
         grade,
+        html_text,
         latex,
         log,
         regulatory,
         resolve,
     )
 
-    for part in (log, config, domain, fetch, resolve, latex, assets, citations, grade, regulatory, article):
+    for part in (log, config, domain, fetch, resolve, html_text, latex, assets, citations, grade, regulatory, article):
         part.setup(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": 1}

@@ -1,0 +1,152 @@
+"""Inline nodes written out as HTML text, exactly as Sphinx's HTML5 translator writes them.
+
+A page repeats some pieces many times (a reference entry is a dozen inline
+nodes), and every node costs the post-transforms, the HTML writer and the
+search indexer a visit. On an HTML builder whose translator writes these
+nodes as Sphinx's own does, such a piece becomes one ``evidence_html`` node:
+its HTML for the writer, its plain text as its only child for the search
+index and ``astext()``. Anything this module does not know how to write
+(another node class, an attribute the translator would treat specially, a
+translator that overrides how these nodes are written) leaves the nodes as
+they are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.writers.html5 import HTML5Translator
+
+#: Inline node classes and their HTML tags (docutils' HTML writer).
+TAGS: dict[type[nodes.Element], str] = {nodes.inline: "span", nodes.strong: "strong", nodes.emphasis: "em",
+                                        nodes.superscript: "sup", nodes.subscript: "sub"}
+
+#: Attributes that never change what the translator writes for these nodes.
+PLAIN_ATTRIBUTES = frozenset({"ids", "classes", "names", "dupnames", "backrefs"})
+REFERENCE_ATTRIBUTES = PLAIN_ATTRIBUTES | {"refuri", "refid", "internal", "reftitle", "name"}
+
+#: Translator methods that decide how the nodes above are written; a subclass that overrides one is not ours to copy.
+_METHODS = ("starttag", "encode", "attval", "dispatch_visit", "dispatch_departure", "visit_Text", "depart_Text",
+            "visit_reference", "depart_reference", "visit_inline", "depart_inline", "visit_strong", "depart_strong",
+            "visit_emphasis", "depart_emphasis", "visit_superscript", "depart_superscript", "visit_subscript",
+            "depart_subscript")
+
+_SPECIAL = HTML5Translator.special_characters
+_WHITESPACE = re.compile("[\n\r\t\v\f]")
+_INLINE_TAGS = frozenset(getattr(HTML5Translator, "supported_inline_tags", ()))
+
+
+class evidence_html(nodes.Inline, nodes.TextElement):
+    """Inline content already written as HTML (``html``); its text is its child."""
+
+
+def writes_like_sphinx(app: Any) -> bool:
+    """True when the builder is an HTML one whose translator writes inline nodes as Sphinx's HTML5 translator does."""
+    builder = getattr(app, "builder", None)
+    if builder is None or builder.format != "html":
+        return False
+    translator = builder.get_translator_class()
+    if translator is None or not issubclass(translator, HTML5Translator):
+        return False
+    return all(getattr(translator, name, None) is getattr(HTML5Translator, name, None) for name in _METHODS)
+
+
+def _encode(text: str) -> str:
+    return text.translate(_SPECIAL)
+
+
+def _start(node: nodes.Element, tag: str, atts: dict[str, str]) -> str | None:
+    """The start tag the translator's ``starttag`` writes (None where it would add more than one tag)."""
+    classes: list[str] = []
+    for cls in [*node["classes"], *atts.pop("class", "").split()]:
+        if cls.startswith("language-"):
+            return None
+        if cls.strip() and cls not in classes:
+            classes.append(cls)
+    if classes:
+        atts["class"] = " ".join(classes)
+    ids = node["ids"]
+    if len(ids) > 1:
+        return None
+    if ids:
+        atts["id"] = ids[0]
+    parts = [tag, *(f'{name}="{_encode(_WHITESPACE.sub(" ", value))}"' for name, value in sorted(atts.items()))]
+    return f"<{' '.join(parts)}>"
+
+
+def _reference(node: nodes.reference) -> str | None:
+    if not node.attributes.keys() <= REFERENCE_ATTRIBUTES or not isinstance(node.parent, nodes.TextElement):
+        return None
+    atts = {"class": "reference internal" if node.get("internal") or "refuri" not in node else "reference external"}
+    if "refuri" in node:
+        atts["href"] = node["refuri"] or "#"
+        if atts["href"].startswith("mailto:"):
+            return None
+    elif "refid" in node:
+        atts["href"] = "#" + node["refid"]
+    else:
+        return None
+    if "reftitle" in node:
+        atts["title"] = node["reftitle"]
+    return _start(node, "a", atts)
+
+
+def _write(children: Iterable[nodes.Node], out: list[str]) -> bool:
+    for node in children:
+        if isinstance(node, nodes.Text):
+            out.append(_encode(node.astext()))
+            continue
+        if not isinstance(node, nodes.Element):
+            return False
+        kind = type(node)
+        if kind is nodes.reference:
+            start, end = _reference(node), "</a>"  # type: ignore[arg-type]
+        elif kind in TAGS and node.attributes.keys() <= PLAIN_ATTRIBUTES:
+            if _INLINE_TAGS.intersection(node["classes"]):
+                return False
+            start, end = _start(node, TAGS[kind], {}), f"</{TAGS[kind]}>"
+        else:
+            return False
+        if start is None:
+            return False
+        out.append(start)
+        if not _write(node.children, out):
+            return False
+        out.append(end)
+    return True
+
+
+def inline_html(children: Iterable[nodes.Node]) -> str | None:
+    """``children`` as the HTML Sphinx's HTML5 translator writes for them, or None if one is not known here."""
+    out: list[str] = []
+    return "".join(out) if _write(children, out) else None
+
+
+def as_html(para: nodes.TextElement) -> None:
+    """Replace the children of ``para`` by one ``evidence_html`` node, when each of them can be written here."""
+    if len(para.children) < 2:
+        return
+    html = inline_html(para.children)
+    if html is not None:
+        text = para.astext()
+        del para[:]
+        para += evidence_html(text, text, html=html)
+
+
+def _visit_html(translator: Any, node: evidence_html) -> None:
+    translator.body.append(node["html"])
+    raise nodes.SkipNode
+
+
+def _pass(_translator: Any, _node: nodes.Node) -> None:
+    """Other writers never meet the node (it is made for HTML builders only); if one does, it writes the text."""
+
+
+def setup(app: Sphinx) -> None:
+    """Register ``evidence_html`` with its writers."""
+    app.add_node(evidence_html, html=(_visit_html, None),
+                 **{fmt: (_pass, _pass) for fmt in ("latex", "text", "man", "texinfo")})  # type: ignore[arg-type]
