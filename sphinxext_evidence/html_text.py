@@ -33,7 +33,7 @@ REFERENCE_ATTRIBUTES = PLAIN_ATTRIBUTES | {"refuri", "refid", "internal", "refti
 _METHODS = ("starttag", "encode", "attval", "dispatch_visit", "dispatch_departure", "visit_Text", "depart_Text",
             "visit_reference", "depart_reference", "visit_inline", "depart_inline", "visit_strong", "depart_strong",
             "visit_emphasis", "depart_emphasis", "visit_superscript", "depart_superscript", "visit_subscript",
-            "depart_subscript")
+            "depart_subscript", "visit_target", "depart_target")
 
 _SPECIAL = HTML5Translator.special_characters
 _WHITESPACE = re.compile("[\n\r\t\v\f]")
@@ -109,6 +109,8 @@ def _write(children: Iterable[nodes.Node], out: list[str]) -> bool:
             if _INLINE_TAGS.intersection(node["classes"]):
                 return False
             start, end = _start(node, TAGS[kind], {}), f"</{TAGS[kind]}>"
+        elif kind is nodes.target and node.attributes.keys() <= PLAIN_ATTRIBUTES:  # an anchor, not a link
+            start, end = _start(node, "span", {"class": "target"}), "</span>"
         else:
             return False
         if start is None:
@@ -135,6 +137,20 @@ def as_html(para: nodes.TextElement) -> None:
         text = para.astext()
         del para[:]
         para += evidence_html(text, text, html=html)
+
+
+def compact(rendered: nodes.Node) -> nodes.Node:
+    """``rendered`` with every paragraph in it written as HTML text where it can be; an inline node becomes one."""
+    if isinstance(rendered, nodes.Inline) and isinstance(rendered, nodes.Element):
+        html = inline_html([rendered])
+        if html is None:
+            return rendered
+        text = rendered.astext()
+        return evidence_html(text, text, html=html)
+    if isinstance(rendered, nodes.Element):
+        for para in list(rendered.findall(nodes.paragraph)):
+            as_html(para)
+    return rendered
 
 
 def _visit_html(translator: Any, node: evidence_html) -> None:

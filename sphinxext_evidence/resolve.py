@@ -21,7 +21,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.nodes import process_only_nodes
 
 from sphinxext_evidence.domain import get_domain
-from sphinxext_evidence.html_text import writes_like_sphinx
+from sphinxext_evidence.html_text import compact, writes_like_sphinx
 from sphinxext_evidence.identifiers import key_label
 from sphinxext_evidence.records.store import Store
 from sphinxext_evidence.text import slug
@@ -77,7 +77,6 @@ class PageContext:
     config: Any = None
     builder_format: str = ""
     document: Any = None  # the doctree being resolved; page-level flags for html-page-context go here
-    html_text: bool = False  # the builder writes inline nodes as Sphinx's HTML5 translator does (html_text.py)
     state: dict[str, Any] = field(default_factory=dict)  # per-page state of features (numbering)
 
 
@@ -201,8 +200,7 @@ class ResolveEvidence(SphinxPostTransform):
             if page not in pages:
                 prefix = "evidence" if page == self.env.docname else f"evidence-{slug(page, 'index')}"
                 pages[page] = PageContext(page, records, prefix, env=self.env, app=app, config=self.config,
-                                          builder_format=self.env._builder_cls.format, document=self.document,
-                                          html_text=html)
+                                          builder_format=self.env._builder_cls.format, document=self.document)
             handler = HANDLERS.get(type(node))
             if handler is not None and handler.prepare is not None:
                 handler.prepare(node, pages[page])
@@ -210,7 +208,8 @@ class ResolveEvidence(SphinxPostTransform):
         for node in ordered:
             handler = HANDLERS.get(type(node))
             ctx = pages[node.get("docname", self.env.docname)]
-            node.replace_self(handler.render(node, ctx) if handler else [])
+            rendered = handler.render(node, ctx) if handler else []
+            node.replace_self([compact(piece) for piece in rendered] if html else rendered)
 
 
 class ResolveEvidenceLate(ResolveEvidence):

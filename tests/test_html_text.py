@@ -101,6 +101,7 @@ def test_hostile_text_titles_and_addresses_are_escaped_as_sphinx_escapes_them(bu
         nodes.strong("", "", nodes.superscript("1", "1"), nodes.subscript("2", "2"), ids=["evidence-x-1"]),
         nodes.reference("", "no title", refuri=""),
         nodes.inline("", "x", classes=["b", "evidence-b", "b"]),  # docutils alone would write <b>; Sphinx, a span
+        nodes.target("", "", ids=["evidence-grade-x-1"]),
     ]
     nodes.paragraph().extend(children)
     ours = inline_html(children)
@@ -115,6 +116,7 @@ def test_hostile_text_titles_and_addresses_are_escaped_as_sphinx_escapes_them(bu
     nodes.inline("", "x", ids=["one", "two"]),                             # a second id adds a tag
     nodes.emphasis("", "x", classes=["language-de"]),                      # becomes lang="de"
     nodes.raw("", "<b>x</b>", format="html"),
+    nodes.target("", "", refuri="https://example.org"),                     # a link target writes nothing
 ])
 def test_what_is_not_known_here_stays_nodes(node: nodes.Node) -> None:
     para = nodes.paragraph("", "", nodes.Text("a "), node)

@@ -13,7 +13,6 @@ from sphinxext_evidence.citations.nodes import citing, reference_list
 from sphinxext_evidence.citations.numbering import numbering
 from sphinxext_evidence.citations.styles import get_style
 from sphinxext_evidence.directive import EvidenceDirective, option_spec
-from sphinxext_evidence.html_text import as_html
 from sphinxext_evidence.identifiers import PMC_URL, PUBMED_URL, doi_url, key_label, key_parts
 from sphinxext_evidence.records.model import Article
 from sphinxext_evidence.records.notices import LEVELS
@@ -208,8 +207,6 @@ def entry_nodes(key: str, ctx: PageContext) -> nodes.list_item:
         para += nodes.Text(" ")
         para += _backlinks(backs, ctx)
     join_text(para)
-    if ctx.html_text:
-        as_html(para)
     return item
 
 
