@@ -5,7 +5,9 @@ nodes), and every node costs the post-transforms, the HTML writer and the
 search indexer a visit. On an HTML builder whose translator writes these
 nodes as Sphinx's own does, such a piece becomes one ``evidence_html`` node:
 its HTML for the writer, its plain text as its only child for the search
-index and ``astext()``. Anything this module does not know how to write
+index and ``astext()`` (with a space where two texts would otherwise run one
+word into the next, since the index reads each text apart; raw HTML joins
+only when it holds no words, such as the GRADE symbols). Anything this module does not know how to write
 (another node class, an attribute the translator would treat specially, a
 translator that overrides how these nodes are written) leaves the nodes as
 they are.
@@ -28,15 +30,18 @@ TAGS: dict[type[nodes.Element], str] = {nodes.inline: "span", nodes.strong: "str
 #: Attributes that never change what the translator writes for these nodes.
 PLAIN_ATTRIBUTES = frozenset({"ids", "classes", "names", "dupnames", "backrefs"})
 REFERENCE_ATTRIBUTES = PLAIN_ATTRIBUTES | {"refuri", "refid", "internal", "reftitle", "name"}
+RAW_ATTRIBUTES = PLAIN_ATTRIBUTES | {"format", "xml:space"}
 
 #: Translator methods that decide how the nodes above are written; a subclass that overrides one is not ours to copy.
 _METHODS = ("starttag", "encode", "attval", "dispatch_visit", "dispatch_departure", "visit_Text", "depart_Text",
             "visit_reference", "depart_reference", "visit_inline", "depart_inline", "visit_strong", "depart_strong",
             "visit_emphasis", "depart_emphasis", "visit_superscript", "depart_superscript", "visit_subscript",
-            "depart_subscript", "visit_target", "depart_target")
+            "depart_subscript", "visit_target", "depart_target", "visit_raw")
 
 _SPECIAL = HTML5Translator.special_characters
 _WHITESPACE = re.compile("[\n\r\t\v\f]")
+_WORD = re.compile(r"\w")
+_TAG = re.compile(r"<[^<]+?>")
 _INLINE_TAGS = frozenset(getattr(HTML5Translator, "supported_inline_tags", ()))
 
 
@@ -95,14 +100,36 @@ def _reference(node: nodes.reference) -> str | None:
     return _start(node, "a", atts)
 
 
-def _write(children: Iterable[nodes.Node], out: list[str]) -> bool:
+def _raw(node: nodes.raw) -> str | None:
+    """Raw HTML inside a paragraph, as the translator writes it; None when its text holds words to be searched."""
+    if node.get("format", "").split() != ["html"] or not node.attributes.keys() <= RAW_ATTRIBUTES:
+        return None
+    source = node.astext()
+    if _WORD.search(_TAG.sub("", source)):
+        return None  # the search index reads words out of raw HTML in a way of its own; leave it to do so
+    if not node["classes"]:
+        return source
+    start = _start(node, "span", {})
+    return None if start is None else f"{start}{source}</span>"
+
+
+def _write(children: Iterable[nodes.Node], out: list[str], texts: list[str]) -> bool:
     for node in children:
         if isinstance(node, nodes.Text):
-            out.append(_encode(node.astext()))
+            text = node.astext()
+            out.append(_encode(text))
+            texts.append(text)
             continue
         if not isinstance(node, nodes.Element):
             return False
         kind = type(node)
+        if kind is nodes.raw:
+            html = _raw(node)  # type: ignore[arg-type]
+            if html is None:
+                return False
+            out.append(html)
+            texts.append("")
+            continue
         if kind is nodes.reference:
             start, end = _reference(node), "</a>"  # type: ignore[arg-type]
         elif kind in TAGS and node.attributes.keys() <= PLAIN_ATTRIBUTES:
@@ -116,37 +143,47 @@ def _write(children: Iterable[nodes.Node], out: list[str]) -> bool:
         if start is None:
             return False
         out.append(start)
-        if not _write(node.children, out):
+        if not _write(node.children, out, texts):
             return False
         out.append(end)
     return True
 
 
-def inline_html(children: Iterable[nodes.Node]) -> str | None:
-    """``children`` as the HTML Sphinx's HTML5 translator writes for them, or None if one is not known here."""
+def _search_text(texts: list[str]) -> str:
+    """The texts joined; a space where two would run one word into the next (the index reads them apart)."""
+    joined: list[str] = []
+    for text in texts:
+        if joined and text and _WORD.match(text[0]) and _WORD.match(joined[-1][-1]):
+            joined.append(" ")
+        if text:
+            joined.append(text)
+    return "".join(joined)
+
+
+def as_node(children: Iterable[nodes.Node]) -> evidence_html | None:
+    """``children`` as one ``evidence_html`` node, written as Sphinx's HTML5 translator writes them (None: unknown here)."""
     out: list[str] = []
-    return "".join(out) if _write(children, out) else None
+    texts: list[str] = []
+    if not _write(children, out, texts):
+        return None
+    text = _search_text(texts)
+    return evidence_html(text, text, html="".join(out))
 
 
 def as_html(para: nodes.TextElement) -> None:
     """Replace the children of ``para`` by one ``evidence_html`` node, when each of them can be written here."""
     if len(para.children) < 2:
         return
-    html = inline_html(para.children)
-    if html is not None:
-        text = para.astext()
+    node = as_node(para.children)
+    if node is not None:
         del para[:]
-        para += evidence_html(text, text, html=html)
+        para += node
 
 
 def compact(rendered: nodes.Node) -> nodes.Node:
     """``rendered`` with every paragraph in it written as HTML text where it can be; an inline node becomes one."""
     if isinstance(rendered, nodes.Inline) and isinstance(rendered, nodes.Element):
-        html = inline_html([rendered])
-        if html is None:
-            return rendered
-        text = rendered.astext()
-        return evidence_html(text, text, html=html)
+        return as_node([rendered]) or rendered
     if isinstance(rendered, nodes.Element):
         for para in list(rendered.findall(nodes.paragraph)):
             as_html(para)

@@ -20,11 +20,17 @@ from test_styles import corpus
 
 from sphinxext_evidence.citations.references import identifier_links
 from sphinxext_evidence.citations.styles import BUILT_IN, resolve_style
-from sphinxext_evidence.html_text import evidence_html, inline_html, writes_like_sphinx
+from sphinxext_evidence.html_text import as_node, evidence_html, writes_like_sphinx
 from sphinxext_evidence.records.model import Article
 from sphinxext_evidence.render_utils import badge, join_text
 
 HOSTILE = 'Ampersand & <script>alert("x")</script> at@sign\ttab\nnewline ‘quotes’ ↩'
+
+
+def inline_html(children: list[nodes.Node]) -> str | None:
+    """What the shortcut writes for ``children`` (None: it leaves them as nodes)."""
+    node = as_node(children)
+    return None if node is None else node["html"]
 
 
 class CopiedTranslator(HTML5Translator):
@@ -102,6 +108,8 @@ def test_hostile_text_titles_and_addresses_are_escaped_as_sphinx_escapes_them(bu
         nodes.reference("", "no title", refuri=""),
         nodes.inline("", "x", classes=["b", "evidence-b", "b"]),  # docutils alone would write <b>; Sphinx, a span
         nodes.target("", "", ids=["evidence-grade-x-1"]),
+        nodes.raw("", '<span class="evidence-grade-symbols" aria-hidden="true">⊕⊕⊝⊝</span>', format="html"),
+        nodes.raw("", "⊕", format="html", classes=["evidence-y"]),
     ]
     nodes.paragraph().extend(children)
     ours = inline_html(children)
@@ -124,12 +132,24 @@ def test_what_is_not_known_here_stays_nodes(node: nodes.Node) -> None:
     assert inline_html([nodes.Text("a "), nodes.reference("", "x", refuri="https://example.org")]) is None  # no parent
 
 
+def test_search_text_keeps_words_apart_that_were_apart() -> None:
+    para = nodes.paragraph("", "", nodes.Text("effective"), nodes.superscript("", "1,2"), nodes.Text(" and "),
+                           nodes.emphasis("", "Lancet"), nodes.Text("."),
+                           nodes.raw("", "<span>⊕</span>", format="html"), nodes.Text("low"))
+    from sphinxext_evidence.html_text import as_html
+
+    as_html(para)
+    assert para.astext() == "effective 1,2 and Lancet.low"
+    assert len(para.children) == 1 and isinstance(para[0], evidence_html)
+
+
 def _evidence_warnings(app: Any, src: Path) -> list[str]:
     return [line.replace(str(src), "") for line in warnings(app).splitlines() if "[evidence" in line]
 
 
-def _build(make_app: Any, src: Path, builder: str, translator: type | None) -> tuple[Any, int]:
-    app = make_app(builder, srcdir=src, freshenv=True, confoverrides={"evidence_offline": True})
+def _build(make_app: Any, src: Path, builder: str, translator: type | None, style: str) -> tuple[Any, int]:
+    conf = {"evidence_offline": True, **({"evidence_style": style} if style else {})}
+    app = make_app(builder, srcdir=src, freshenv=True, confoverrides=conf)
     if translator is not None:
         app.set_translator(builder, translator, override=True)
     shortcuts: list[int] = []
@@ -139,17 +159,19 @@ def _build(make_app: Any, src: Path, builder: str, translator: type | None) -> t
     return app, sum(shortcuts)
 
 
-@pytest.mark.parametrize("name", ["citations", "corrections", "manual", "anywhere", "furniture", "grade"])
+@pytest.mark.parametrize("name", ["citations", "corrections", "manual", "anywhere", "furniture", "grade",
+                                  "regulatory", "citations:ama", "corrections:apa"])
 @pytest.mark.parametrize("builder", ["html", "dirhtml"])
 def test_builds_are_the_same_with_and_without_the_shortcut(make_app: Any, project: Any, name: str,
                                                            builder: str) -> None:
     import shutil
 
+    name, _, style = name.partition(":")
     fast_src = project(name)
     slow_src = fast_src.parent / f"{name}-nodes"
     shutil.copytree(fast_src, slow_src)
-    fast, written_as_text = _build(make_app, fast_src, builder, None)
-    slow, none_expected = _build(make_app, slow_src, builder, CopiedTranslator)
+    fast, written_as_text = _build(make_app, fast_src, builder, None, style)
+    slow, none_expected = _build(make_app, slow_src, builder, CopiedTranslator, style)
     assert written_as_text > 0 and none_expected == 0
     # (A second app in one process re-registers Sphinx's own nodes, with warnings of its own: the evidence ones count.)
     assert _evidence_warnings(fast, fast_src) == _evidence_warnings(slow, slow_src)
