@@ -161,7 +161,7 @@ def _search_text(texts: list[str]) -> str:
 
 
 def as_node(children: Iterable[nodes.Node]) -> evidence_html | None:
-    """``children`` as one ``evidence_html`` node, written as Sphinx's HTML5 translator writes them (None: unknown here)."""
+    """``children`` as one ``evidence_html`` node, written as Sphinx's HTML5 translator would (None: not known here)."""
     out: list[str] = []
     texts: list[str] = []
     if not _write(children, out, texts):
