@@ -7,10 +7,10 @@ nodes as Sphinx's own does, such a piece becomes one ``evidence_html`` node:
 its HTML for the writer, its plain text as its only child for the search
 index and ``astext()`` (with a space where two texts would otherwise run one
 word into the next, since the index reads each text apart; raw HTML joins
-only when it holds no words, such as the GRADE symbols). Anything this module does not know how to write
-(another node class, an attribute the translator would treat specially, a
-translator that overrides how these nodes are written) leaves the nodes as
-they are.
+only when it holds no words, such as the GRADE symbols). Anything this module
+does not know how to write (another node class, an attribute the translator
+would treat specially, a translator or an extension's handler that changes
+how these nodes are written) leaves the nodes as they are.
 """
 
 from __future__ import annotations
@@ -32,11 +32,16 @@ PLAIN_ATTRIBUTES = frozenset({"ids", "classes", "names", "dupnames", "backrefs"}
 REFERENCE_ATTRIBUTES = PLAIN_ATTRIBUTES | {"refuri", "refid", "internal", "reftitle", "name"}
 RAW_ATTRIBUTES = PLAIN_ATTRIBUTES | {"format", "xml:space"}
 
-#: Translator methods that decide how the nodes above are written; a subclass that overrides one is not ours to copy.
+#: Translator methods and attributes that decide how the nodes above are written; a subclass that overrides one
+#: is not ours to copy.
 _METHODS = ("starttag", "encode", "attval", "dispatch_visit", "dispatch_departure", "visit_Text", "depart_Text",
             "visit_reference", "depart_reference", "visit_inline", "depart_inline", "visit_strong", "depart_strong",
             "visit_emphasis", "depart_emphasis", "visit_superscript", "depart_superscript", "visit_subscript",
-            "depart_subscript", "visit_target", "depart_target", "visit_raw")
+            "depart_subscript", "visit_target", "depart_target", "visit_raw", "special_characters",
+            "supported_inline_tags")
+#: The node classes written here, by the names extensions register their own handlers under (``app.add_node``).
+_NODE_NAMES = frozenset({"Text", "reference", "inline", "strong", "emphasis", "superscript", "subscript", "target",
+                         "raw"})
 
 _SPECIAL = HTML5Translator.special_characters
 _WHITESPACE = re.compile("[\n\r\t\v\f]")
@@ -56,6 +61,9 @@ def writes_like_sphinx(app: Any) -> bool:
         return False
     translator = builder.get_translator_class()
     if translator is None or not issubclass(translator, HTML5Translator):
+        return False
+    handlers = app.registry.translation_handlers
+    if _NODE_NAMES.intersection(handlers.get(builder.name, handlers.get(builder.format, {}))):
         return False
     return all(getattr(translator, name, None) is getattr(HTML5Translator, name, None) for name in _METHODS)
 

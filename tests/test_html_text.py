@@ -117,6 +117,21 @@ def test_hostile_text_titles_and_addresses_are_escaped_as_sphinx_escapes_them(bu
     assert ours == _sphinx_html(built, children)
 
 
+def test_a_handler_an_extension_registers_for_these_nodes_turns_the_shortcut_off(built: Any) -> None:
+    assert writes_like_sphinx(built)
+    built.add_node(nodes.emphasis, override=True,
+                   html=(CopiedTranslator.visit_emphasis, CopiedTranslator.depart_emphasis))
+    assert not writes_like_sphinx(built)
+
+
+def test_a_translator_that_changes_escaping_turns_the_shortcut_off(built: Any) -> None:
+    class Escaping(HTML5Translator):
+        special_characters = {**HTML5Translator.special_characters, ord("'"): "&#39;"}
+
+    built.set_translator("html", Escaping, override=True)
+    assert not writes_like_sphinx(built)
+
+
 @pytest.mark.parametrize("node", [
     nodes.literal("x", "x"),                                               # written with extra spans
     nodes.reference("", "mail", refuri="mailto:a@example.org"),            # addresses may be cloaked
