@@ -216,8 +216,8 @@ class ResolveEvidenceLate(ResolveEvidence):
     """The resolve stage on HTML builders: after Sphinx's own post-transforms, so none of them walks what it renders.
 
     What it renders holds no cross-references, images, code or ``only``
-    blocks, the things those transforms look for; it still comes before the
-    link collector of ``linkcheck`` (800) and this extension's later transforms.
+    blocks, the things those transforms look for. A post-transform of another
+    extension that must see the rendered evidence needs a priority above 790.
     """
 
     default_priority = 790
