@@ -1,4 +1,4 @@
-"""Reference entries written as HTML text on HTML builders: byte for byte what Sphinx's own translator writes.
+"""Rendered evidence written as HTML text on HTML builders: byte for byte what Sphinx's own translator writes.
 
 Checked two ways: every record of the recorded corpus (tests/fixtures/corpus, real PubMed and Crossref
 answers) in every built-in style, fragment by fragment against Sphinx's HTML5 translator; and whole builds
