@@ -37,3 +37,6 @@ formats
 _.resolve_redirects
 ConnectionCls
 _.pool_classes_by_scheme
+_.EntityDeclHandler  # pyexpat calls the handlers it is given
+_.UnparsedEntityDeclHandler
+_.ExternalEntityRefHandler
