@@ -179,6 +179,7 @@ def _in_batches(client: Fetcher, ids: list[str], size: int, done: Callable[[int]
         batch = ids[start:start + size]
         part = client.fetch(batch)
         merged.records.update(part.records)
+        merged.texts.update(part.texts)
         merged.unknown |= part.unknown
         merged.skipped |= part.skipped
         merged.errors += part.errors
@@ -212,6 +213,7 @@ def run_fetch(app: Sphinx, domain: EvidenceDomain) -> Outcome:
     now = today()
     keys = {key for _, key in domain.wanted()}
     updates: dict[str, dict[str, dict[str, Any]]] = {}
+    texts: dict[str, dict[str, lockfile.RecordText]] = {}
     unknown: dict[str, list[str]] = {}
     failures: list[str] = []
     budget = Budget(app.config.evidence_network_deadline)
@@ -252,6 +254,7 @@ def run_fetch(app: Sphinx, domain: EvidenceDomain) -> Outcome:
             log.warn(f"{source.label} fetch failed: {error}; records already in {path.name} are kept", "fetch")
         if result.records:
             updates[source.section] = result.records
+            texts[source.section] = result.texts
             sections[source.section] = {**sections.get(source.section, {}), **result.records}  # later sources see them
         if result.unknown:
             unknown[source.section] = sorted(result.unknown)
@@ -268,7 +271,7 @@ def run_fetch(app: Sphinx, domain: EvidenceDomain) -> Outcome:
     saved = False
     if updates and writable:
         try:
-            sections, fingerprint = lockfile.save(path, updates)
+            sections, fingerprint = lockfile.save(path, updates, texts)
             saved = True
         except OSError as exc:
             log.warn(f"cannot write {path}: {exc}", "lockfile")

@@ -208,6 +208,7 @@ def refresh(app: Sphinx, path: Path, sections: lockfile.Sections, sources: list[
     budget = Budget(app.config.evidence_network_deadline)
     set_budget(app, budget)
     updates: dict[str, dict[str, dict[str, Any]]] = {}
+    texts: dict[str, dict[str, lockfile.RecordText]] = {}
     skipped = 0
     for source, ids in due.items():
         if not ids:
@@ -224,6 +225,7 @@ def refresh(app: Sphinx, path: Path, sections: lockfile.Sections, sources: list[
         report.answered += len(result.records)
         if result.records:
             updates[source.section] = result.records
+            texts[source.section] = result.texts
     progress.close()
     if budget.unreachable:
         report.failures.append(f"no network: {budget.unreachable}; {skipped} record(s) were not refreshed")
@@ -238,7 +240,7 @@ def refresh(app: Sphinx, path: Path, sections: lockfile.Sections, sources: list[
     _compare(Store(sections, {}), Store(after, {}), report)
     if updates and not dry_run:
         try:
-            lockfile.save(path, updates)
+            lockfile.save(path, updates, texts)
             report.written = True
         except OSError as exc:  # a LockfileError too: a file it cannot merge into
             report.failures.append(f"cannot write {path}: {exc}")

@@ -245,3 +245,61 @@ def test_key_never_in_error_text(eutils: EUtilsDouble, fake_server: FakeServer) 
     assert len(errors) == 3
     assert all(r.params().get("api_key") == KEY for r in eutils.requests)  # it was sent…
     assert not any(KEY in e for e in errors), errors  # …and never shown
+
+
+# --------------------------------------------------------------------------- answers parsed while the next waits
+
+
+def test_failures_are_reported_in_the_order_of_the_requests(eutils: EUtilsDouble, fake_server: FakeServer) -> None:
+    """Answers are parsed in a second thread; what each request came to is still taken in request order."""
+    pmids = add_clones(eutils, 5 * MAX_IDS_PER_REQUEST)
+    firsts = {pmids[200]: "malformed", pmids[400]: "busy", pmids[600]: "error"}
+
+    def faults(request: RecordedRequest) -> Canned:
+        fault = firsts.get((request.param("id") or "").split(",")[0])
+        if fault == "malformed":
+            return Canned(200, XML_HEADERS, b"<PubmedArticleSet><PubmedArticle>")
+        if fault == "busy":
+            return Canned(503, body=b"busy")
+        if fault == "error":
+            return Canned(200, XML_HEADERS, b"<eFetchResult><ERROR>Cannot retrieve</ERROR></eFetchResult>")
+        return eutils.efetch(request)
+
+    fake_server.route(EFETCH_PATH, faults)
+    result = client_for(eutils).fetch(pmids)
+    assert result.requests == 5
+    assert [("malformed" in e, "HTTP 503" in e, "Cannot retrieve" in e) for e in result.errors] == [
+        (True, False, False), (False, True, False), (False, False, True)]
+    assert sorted(result.records) == pmids[:200] + pmids[800:]
+    assert not result.unknown
+
+
+def test_a_parser_bug_costs_only_its_own_answer(eutils: EUtilsDouble, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sphinxext_evidence.sources import pubmed
+
+    pmids = add_clones(eutils, 3 * MAX_IDS_PER_REQUEST)
+    real = pubmed.parse_pubmed_xml
+
+    def flaky(body: bytes, today: str) -> dict:
+        if pmids[200].encode() in body:
+            raise RuntimeError("a bug")
+        return real(body, today)
+
+    monkeypatch.setattr(pubmed, "parse_pubmed_xml", flaky)
+    result = client_for(eutils).fetch(pmids)
+    assert len(result.errors) == 1 and "RuntimeError: a bug" in result.errors[0]
+    assert sorted(result.records) == pmids[:200] + pmids[400:]
+
+
+def test_each_record_comes_with_the_text_the_lockfile_will_hold(eutils: EUtilsDouble, tmp_path: Path) -> None:
+    from sphinxext_evidence.records import lockfile
+
+    result = client_for(eutils).fetch(sorted(eutils.records))
+    assert len(result.records) > 20 and result.texts.keys() == result.records.keys()
+    for pmid, record in result.records.items():
+        assert result.texts[pmid] == lockfile.record_text("pubmed", pmid, record)
+        assert result.texts[pmid].sound
+    with_texts, without = tmp_path / "a.json", tmp_path / "b.json"
+    assert lockfile.save(with_texts, {"pubmed": result.records}, {"pubmed": result.texts}) == \
+        lockfile.save(without, {"pubmed": result.records})
+    assert with_texts.read_bytes() == without.read_bytes()

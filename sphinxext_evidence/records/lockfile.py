@@ -15,14 +15,12 @@ is left alone.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import hashlib
 import json
 import re
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -147,7 +145,7 @@ def _open(path: Path) -> _File | None:
         text = raw.decode("utf-8-sig")
         if not text.strip():
             return _File({}, text, fingerprint, [Finding("the lockfile is empty; it is read as having no records")])
-        with _without_gc():
+        with parsing.without_gc():
             data, repeated = parsing.parse(text)
     except ValueError as exc:  # a UnicodeDecodeError is a ValueError
         error = LockfileError(f"{path} is not valid JSON ({exc}); fix or delete it")
@@ -155,18 +153,6 @@ def _open(path: Path) -> _File | None:
             error.location = f"{path}:{exc.lineno}:{exc.colno}"
         raise error from None
     return _File(data, text, fingerprint, _merge_repeated_sections(data), repeated > 0)
-
-
-@contextlib.contextmanager
-def _without_gc() -> Iterator[None]:
-    """Pause cyclic garbage collection: JSON makes no cycles, and scanning a build's heap costs more than parsing."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _merge_repeated_sections(data: Any) -> list[Finding]:
@@ -183,8 +169,11 @@ def _merge_repeated_sections(data: Any) -> list[Finding]:
     return findings
 
 
-def _check(found: _File) -> tuple[Sections, list[Finding], bool]:
-    """The records of ``found`` the build may use, everything wrong with it, and whether a key was read renamed."""
+def _check(found: _File, known: Callable[[str, str], bool] | None = None) -> tuple[Sections, list[Finding], bool]:
+    """The records of ``found`` the build may use, everything wrong with it, and whether a key was read renamed.
+
+    ``known`` tells of records already found sound (see :func:`~.schema.check_sections`).
+    """
     data = found.data
     if not isinstance(data, dict):
         return {}, [*found.findings, Finding(
@@ -194,7 +183,7 @@ def _check(found: _File) -> tuple[Sections, list[Finding], bool]:
     version = data.get("version", _MISSING)
     if not (type(version) is int and version == FORMAT_VERSION):
         findings.append(Finding(_version_problem(version), "version"))
-    sections, more = check_sections(data, _META)
+    sections, more = check_sections(data, _META, known)
     findings.extend(more)
     for name in sections:
         findings.extend(Finding(f"{name} record {ident!r} appears twice; the later one is used, and the other is "
@@ -270,14 +259,72 @@ def dumps(sections: Mapping[str, Any]) -> str:
     return parsing.dumps(data) + "\n"
 
 
-def save(path: Path, updates: Mapping[str, Mapping[str, dict[str, Any]]]) -> tuple[Sections, str]:
+@dataclass(frozen=True)
+class RecordText:
+    """A record as :func:`save` writes it inside its section, made ahead of time, and what its check found."""
+
+    compact: str  # the record's compact JSON, to tell that it has not changed since
+    indented: str
+    sound: bool  # the schema found nothing wrong with it
+
+
+def _compact(record: Any) -> str:
+    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def record_text(section: str, ident: str, record: dict[str, Any]) -> RecordText:
+    """The text :func:`save` would write for record ``ident`` of ``section``, and whether the schema finds it sound.
+
+    A fetch makes it while it waits its turn for the network, so that saving
+    many records neither writes nor checks them again.
+    """
+    indented = json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True).replace("\n", "\n    ")
+    return RecordText(_compact(record), indented, check_record(section, ident, record)[1] is None)
+
+
+def _unchanged(record: Any, made: RecordText) -> bool:
+    try:
+        return _compact(record) == made.compact
+    except (TypeError, ValueError):
+        return False
+
+
+def _with_texts(data: dict[str, Any], updates: Mapping[str, Mapping[str, Any]],
+                texts: Mapping[str, Mapping[str, RecordText]]) -> tuple[dict[str, Any], set[tuple[str, str]]]:
+    """``data`` with each record of ``updates`` that is there unchanged standing as its text made ahead of time.
+
+    Also the records among them (section, identifier) found sound when their text was made.
+    """
+    out = dict(data)
+    sound: set[tuple[str, str]] = set()
+    for section, given in texts.items():
+        current = out.get(section)
+        if not given or not isinstance(current, dict):
+            continue
+        copied: dict[str, Any] | None = None
+        for ident, record in updates.get(section, {}).items():
+            made = given.get(ident)
+            if made is None or current.get(ident) is not record or not _unchanged(record, made):
+                continue
+            if copied is None:
+                copied = out[section] = dict(current)
+            copied[ident] = parsing.Raw(made.indented, "a record made ready while fetching")
+            if made.sound:
+                sound.add((section, ident))
+    return out, sound
+
+
+def save(path: Path, updates: Mapping[str, Mapping[str, dict[str, Any]]],
+         texts: Mapping[str, Mapping[str, RecordText]] | None = None) -> tuple[Sections, str]:
     """Merge ``updates`` into the file at ``path`` atomically; return the records the build may use and a fingerprint.
 
     The current file is re-read under a lock, so records written meanwhile by
     another build are kept; records are only ever added or replaced, never
     removed, and everything not replaced (damaged records too) is written back
     as it was.  Raises :class:`LockfileError` rather than rewrite a file it
-    cannot merge into without losing what it holds.
+    cannot merge into without losing what it holds.  ``texts`` holds, by
+    section and identifier, what :func:`record_text` made of records of
+    ``updates``; each is written as made when its record is still the same.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic.exclusive(path) as directory:
@@ -289,10 +336,12 @@ def save(path: Path, updates: Mapping[str, Mapping[str, dict[str, Any]]]) -> tup
             raise LockfileError(f"{path} is left as it is: {reason}")
         unsaved = _merge(path, data, updates, found.text if found is not None else "")
         data.update(note=NOTE, version=FORMAT_VERSION)
-        text = dumps({k: v for k, v in data.items() if k not in _META})
+        ready, sound = _with_texts({k: v for k, v in data.items() if k not in _META}, updates, texts or {})
+        text = dumps(ready)
         content = _encode(text)
         atomic.write(path, content, directory)
-    sections, findings, _ = _check(_File(data, text, _fingerprint(content)))
+    with parsing.without_gc():
+        sections, findings, _ = _check(_File(data, text, _fingerprint(content)), lambda s, i: (s, i) in sound)
     for finding in findings:  # what was just fetched, if damaged; the rest was reported when the file was read
         if finding.ident in updates.get(finding.section, {}):
             log.warn(finding.message, "lockfile", _where(path, text, finding.section, finding.ident))

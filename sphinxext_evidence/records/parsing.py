@@ -13,12 +13,32 @@ the same value (``1.0e2`` may become ``100.0``).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import math
 import re
 import secrets
 from collections.abc import Iterator
 from typing import Any
+
+@contextlib.contextmanager
+def without_gc() -> Iterator[None]:
+    """Pause cyclic garbage collection while records are parsed or checked.
+
+    Records (JSON values, element trees) make no reference cycles, so a
+    collection meanwhile frees nothing, and in a build it scans the whole
+    heap: it cost as much as the parsing itself. Collection is process-wide,
+    so another thread's garbage waits too, for as long as the block runs.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
 
 #: Nesting deeper than this is kept as text; no record needs more than a few levels.
 MAX_DEPTH = 64

@@ -299,8 +299,12 @@ def check_record(section: str, ident: str, record: Any) -> tuple[dict[str, Any] 
     return (None if skipped else clean), record_finding(section, ident, found.found, skipped)
 
 
-def check_sections(doc: dict[str, Any], skip: tuple[str, ...]) -> tuple[dict[str, dict[str, Any]], list[Finding]]:
-    """The usable records of every section of ``doc`` (keys in ``skip`` are not sections), and what is wrong."""
+def check_sections(doc: dict[str, Any], skip: tuple[str, ...], known: Callable[[str, str], bool] | None = None,
+                   ) -> tuple[dict[str, dict[str, Any]], list[Finding]]:
+    """The usable records of every section of ``doc`` (keys in ``skip`` are not sections), and what is wrong.
+
+    ``known(section, ident)`` tells of a record already checked and found sound, which is not checked again.
+    """
     sections: dict[str, dict[str, Any]] = {}
     findings: list[Finding] = []
     for name, records in doc.items():
@@ -316,6 +320,9 @@ def check_sections(doc: dict[str, Any], skip: tuple[str, ...]) -> tuple[dict[str
         else:
             sections[name] = {}
             for ident, record in records.items():
+                if known is not None and known(name, ident):
+                    sections[name][ident] = record
+                    continue
                 clean, finding = check_record(name, ident, record)
                 findings.extend([finding] if finding else [])
                 if clean is not None:

@@ -13,7 +13,7 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import quote
 
 from sphinx.application import Sphinx
@@ -22,6 +22,9 @@ from sphinx.config import Config
 from sphinxext_evidence.records import schema
 from sphinxext_evidence.records.model import Article
 from sphinxext_evidence.records.schema import Check
+
+if TYPE_CHECKING:
+    from sphinxext_evidence.records.lockfile import RecordText
 
 
 T = TypeVar("T")
@@ -94,7 +97,9 @@ class FetchResult:
     ``skipped`` holds identifiers not asked for, or asked for when no
     connection could be made: the network was gone or the deadline had passed,
     which is no fault of theirs.  ``network_errors`` are the messages (also in
-    ``errors``) of requests that found the network unreachable.
+    ``errors``) of requests that found the network unreachable.  ``texts``
+    holds the lockfile text of records a client made ready while it waited
+    (see :func:`~sphinxext_evidence.records.lockfile.record_text`).
     """
 
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -103,6 +108,7 @@ class FetchResult:
     requests: int = 0
     skipped: set[str] = field(default_factory=set)
     network_errors: list[str] = field(default_factory=list)
+    texts: dict[str, RecordText] = field(default_factory=dict)
 
     def attempt(self, call: Callable[[], T], scrub: Callable[[str], str] = str, ids: Iterable[str] = (),
                 what: str = "") -> T | None:
