@@ -13,6 +13,7 @@ wins over its words.
 
 from __future__ import annotations
 
+import functools
 import re
 
 UNDESIRABLE, DESIRABLE = "undesirable", "desirable"
@@ -173,12 +174,18 @@ def _plain(text: str) -> str | None:
     return found.pop()
 
 
+@functools.cache
+def _finders() -> list[tuple[re.Pattern[str], str]]:
+    """A pattern for each vocabulary word (longest first, as ``_VOCABULARY``), spaces matching spaces or hyphens."""
+    return [(re.compile(r"(?<![a-z])(non-)?{}s?(?![a-z])".format(r"[\s-]+".join(map(re.escape, word.split())))),
+             polarity) for word, polarity in _VOCABULARY]
+
+
 def _vocabulary(text: str) -> tuple[set[str], str]:
     """The polarities of the vocabulary words in ``text``, and what is left of it without them."""
     found: set[str] = set()
-    for word, polarity in _VOCABULARY:
-        pattern = r"[\s-]+".join(map(re.escape, word.split()))
-        for match in re.finditer(rf"(?<![a-z])(non-)?{pattern}s?(?![a-z])", text):
+    for finder, polarity in _finders():
+        for match in finder.finditer(text):
             text = text[:match.start()] + " " * (match.end() - match.start()) + text[match.end():]
             found.add(_OPPOSITE[polarity] if match[1] else polarity)
     return found, text
