@@ -64,6 +64,7 @@ def sphinx_build(src: Path, *, fresh: bool = True, jobs: int = 1, builder: str =
     the probe); for a parallel build, the kernel's figure for the child and
     the workers it waited for, when that is larger.
     """
+    src = src.resolve()
     out = src / "_build"
     args = [sys.executable, "-m", "sphinx", "-q", "-b", builder, "-j", str(jobs), *extra, str(src), str(out)]
     if fresh:
@@ -74,7 +75,9 @@ def sphinx_build(src: Path, *, fresh: bool = True, jobs: int = 1, builder: str =
     load = load_average()
     before = time.time_ns()
     start = time.perf_counter()
-    with subprocess.Popen(args, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as proc:
+    # In the site's directory, so that the extension is imported from PYTHONPATH when it is set (a build started
+    # in a checkout imports that checkout's package first, whatever PYTHONPATH says).
+    with subprocess.Popen(args, env=environ, cwd=src, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as proc:
         # wait4 gives this child's own resource use; reading stderr first could not deadlock on a full pipe.
         stderr = proc.stderr.read() if proc.stderr else b""
         _, status, usage = os.wait4(proc.pid, 0)
