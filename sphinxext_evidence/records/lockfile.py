@@ -242,10 +242,14 @@ def _encode(text: str) -> bytes:
     return text.encode("utf-8", "backslashreplace")
 
 
+def _compact(data: Any, default: Callable[[Any], Any] | None = None) -> str:
+    """``data`` as compact JSON with sorted keys (what :func:`digest` fingerprints)."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=default)
+
+
 def digest(data: Any) -> str:
     """A short fingerprint of JSON-like ``data`` (a record or all sections)."""
-    return _fingerprint(_encode(json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                                           default=str)))
+    return _fingerprint(_encode(_compact(data, default=str)))
 
 
 def dumps(sections: Mapping[str, Any]) -> str:
@@ -268,8 +272,6 @@ class RecordText:
     sound: bool  # the schema found nothing wrong with it
 
 
-def _compact(record: Any) -> str:
-    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def record_text(section: str, ident: str, record: dict[str, Any]) -> RecordText:

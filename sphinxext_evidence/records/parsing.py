@@ -22,6 +22,7 @@ import secrets
 from collections.abc import Iterator
 from typing import Any
 
+
 @contextlib.contextmanager
 def without_gc() -> Iterator[None]:
     """Pause cyclic garbage collection while records are parsed or checked.
