@@ -87,7 +87,12 @@ def _start(node: nodes.Element, tag: str, atts: dict[str, str]) -> str | None:
         return None
     if ids:
         atts["id"] = ids[0]
-    parts = [tag, *(f'{name}="{_encode(_WHITESPACE.sub(" ", value))}"' for name, value in sorted(atts.items()))]
+    parts = [tag]
+    for name in sorted(atts):
+        value = atts[name]
+        if not value.isprintable():  # a cheap test that rules out the whitespace the translator turns into spaces
+            value = _WHITESPACE.sub(" ", value)
+        parts.append(f'{name}="{value.translate(_SPECIAL)}"')
     return f"<{' '.join(parts)}>"
 
 

@@ -104,6 +104,8 @@ def test_hostile_text_titles_and_addresses_are_escaped_as_sphinx_escapes_them(bu
         nodes.reference(HOSTILE, HOSTILE, refuri='https://example.org/?a=1&b="2"<>', internal=False,
                         classes=["evidence-doi"]),
         nodes.reference("", "x", refid="evidence-ref-1", internal=True, reftitle=HOSTILE),
+        nodes.reference("", "y", refid="evidence-ref-2", internal=True, reftitle="a\rb\x0bc\x0cd\u2028e\u00a0f\x00g"),
+        nodes.reference("", "z", refid="evidence-ref-3", internal=True, reftitle="printable: only ‘this’ & that"),
         nodes.strong("", "", nodes.superscript("1", "1"), nodes.subscript("2", "2"), ids=["evidence-x-1"]),
         nodes.reference("", "no title", refuri=""),
         nodes.inline("", "x", classes=["b", "evidence-b", "b"]),  # docutils alone would write <b>; Sphinx, a span
