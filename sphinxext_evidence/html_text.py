@@ -92,7 +92,7 @@ def _start(node: nodes.Element, tag: str, atts: dict[str, str]) -> str | None:
         value = atts[name]
         if not value.isprintable():  # a cheap test that rules out the whitespace the translator turns into spaces
             value = _WHITESPACE.sub(" ", value)
-        parts.append(f'{name}="{value.translate(_SPECIAL)}"')
+        parts.append(f'{name}="{_encode(value)}"')
     return f"<{' '.join(parts)}>"
 
 

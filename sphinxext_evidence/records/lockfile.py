@@ -272,8 +272,6 @@ class RecordText:
     sound: bool  # the schema found nothing wrong with it
 
 
-
-
 def record_text(section: str, ident: str, record: dict[str, Any]) -> RecordText:
     """The text :func:`save` would write for record ``ident`` of ``section``, and whether the schema finds it sound.
 
